@@ -1,0 +1,36 @@
+# Shop Floor: every set-up step lives here, so a fresh clone needs only `make book` or `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Strict and complete: every notebook re-executes (see _config.yml) and any warning fails the build.
+JB_FLAGS := --all -W -n --keep-going
+
+.PHONY: install book pdf test snapshots clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-test.txt
+	touch $(STAMP)
+
+book: install
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo "Open _build/html/index.html in a browser."
+
+# Needs the Debian packages listed in README.md (xelatex and fonts).
+pdf: install
+	$(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS)
+	@echo "The PDF is _build/latex/shop-floor.pdf"
+
+test: install
+	$(BIN)/python -m pytest
+
+# Re-record the reference outputs of the cells tagged nbval-check-output (review the diff before committing).
+snapshots: install
+	$(BIN)/python tests/record_snapshots.py
+
+clean:
+	rm -rf _build .jupyter_cache .pytest_cache

@@ -1,0 +1,57 @@
+"""Collect the MyST Markdown notebooks in chapters/ for nbval.
+
+nbval reads only .ipynb files, and a MyST notebook stores no outputs. This hook reads each chapter with
+jupytext, gives the cells tagged `nbval-check-output` their recorded reference outputs from
+tests/snapshots/<chapter>.json (made by `make snapshots`), and hands the notebook to nbval. Every cell
+runs; the tagged cells must print what was recorded.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from unittest import mock
+
+import jupytext
+import nbformat
+import pytest
+from nbval.plugin import IPyNbFile
+
+ROOT = Path(__file__).resolve().parent
+CHAPTERS = ROOT / "chapters"
+SNAPSHOTS = ROOT / "tests" / "snapshots"
+CHECK_TAG = "nbval-check-output"
+
+
+def checked_cells(notebook) -> list:
+    return [c for c in notebook.cells if c.cell_type == "code" and CHECK_TAG in c.metadata.get("tags", [])]
+
+
+def notebook_with_snapshots(path: Path):
+    notebook = jupytext.read(path)
+    cells = checked_cells(notebook)
+    if not cells:
+        return notebook
+    snapshot = SNAPSHOTS / f"{path.stem}.json"
+    if not snapshot.exists():
+        raise FileNotFoundError(f"{snapshot} is missing: run `make snapshots` and review the outputs")
+    recorded = json.loads(snapshot.read_text(encoding="utf-8"))
+    if len(recorded) != len(cells):
+        raise ValueError(f"{snapshot} records {len(recorded)} checked cells, {path.name} has {len(cells)}: "
+                         "run `make snapshots` and review the outputs")
+    for cell, outputs in zip(cells, recorded):
+        cell.outputs = [nbformat.from_dict(o) for o in outputs]
+        cell.execution_count = 1  # nbval ignores reference outputs of a cell it thinks was never run
+    return notebook
+
+
+class MystNotebook(IPyNbFile):
+    def collect(self):
+        notebook = notebook_with_snapshots(Path(self.path))
+        with mock.patch("nbval.plugin.nbformat.read", return_value=notebook):
+            return list(super().collect())
+
+
+def pytest_collect_file(file_path: Path, parent):
+    if file_path.suffix == ".md" and file_path.parent == CHAPTERS:
+        return MystNotebook.from_parent(parent, path=file_path)
+    return None

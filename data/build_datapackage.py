@@ -1,0 +1,185 @@
+"""Write data/datapackage.json: the Frictionless descriptor of every table in data/.
+
+The schemas live here, as Python, so that the provenance fields are defined once and every table gets the
+same ones. Run `python data/build_datapackage.py` after changing a schema; a test checks that the committed
+datapackage.json is what this script writes.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+ISO_PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+CHAPTERS = ["intro", "1", "2", "3", "4", "5", "6", "conclusion", "I", "II", "III", "IV", "V", "VI"]
+UNITS = [
+    "persons", "count", "percent", "percent_change", "rubles", "rubles_per_month", "rubles_per_year",
+    "rubles_per_kg", "kopecks", "tons", "kg", "grams_per_day", "index", "ratio", "days", "hours", "years",
+    "km", "meters", "square_meters",
+]
+QUALIFIERS = ["exact", "about", "more than", "at least", "almost", "less than", "up to"]
+THEMES = ["industrial_crisis", "factory_politics", "union_purge", "national_terror"]
+
+
+def field(name, type_="string", description="", **constraints):
+    spec = {"name": name, "type": type_, "description": description}
+    if type_ == "boolean":
+        spec.update(trueValues=["true"], falseValues=["false"])
+    if constraints:
+        spec["constraints"] = constraints
+    return spec
+
+
+def provenance(required_chapter=True):
+    """The locator every fact carries: which work, chapter (or article section), heading and footnote."""
+    return [
+        field("source_id", description="The work read: goldman2007 or kokosalakis2021.", required=True),
+        field("chapter", description="Chapter of the monograph (intro, 1-6, conclusion) or section numeral of "
+              "the article (I-VI).", enum=CHAPTERS, **({"required": True} if required_chapter else {})),
+        field("section", description="The heading under which the fact stands, as printed (see "
+              "source_sections).", **({"required": True} if required_chapter else {})),
+        field("note", "integer", "Number of the footnote that supports the fact; blank where the paragraph "
+              "has none.", minimum=1),
+        field("archival_ref", description="The archival file the footnote cites, in short form (GARF f. 5451, "
+              "o. 43, d. 31, ll. 19-21); Ibid. resolved."),
+        field("literature_ref", description="The published work the footnote cites for the fact, short form."),
+    ]
+
+
+def date_field(name, description):
+    return field(name, description=description + " ISO 8601, only as precise as the source (YYYY, YYYY-MM "
+                 "or YYYY-MM-DD).", pattern=ISO_PARTIAL_DATE)
+
+
+TABLES = {
+    "sources": {
+        "title": "Works",
+        "description": "The two works the book is built on and the literature they cite for figures the book "
+                       "shows. The provenance columns of a cited work say where the source cites it.",
+        "primaryKey": ["work_id"],
+        "fields": [
+            field("work_id", description="Identifier, also the BibTeX key of the generated bibliography.",
+                  required=True, unique=True, pattern=r"^[a-z0-9]+$"),
+            field("short_name", description="Author-year form used in source lines.", required=True),
+            field("authors", description="Authors (editors of an edited volume) in BibTeX form: 'Last, First' "
+                  "joined by ' and '.", required=True),
+            field("title", description="Title, without the subtitle.", required=True),
+            field("year", "integer", "Year of publication.", required=True, minimum=1900, maximum=2100),
+            field("subtitle", description="Subtitle, where there is one."),
+            field("kind", description="What kind of publication.", required=True,
+                  enum=["monograph", "article", "edited volume", "chapter", "document collection"]),
+            field("container", description="Journal with volume and number, where an article."),
+            field("publisher", description="Publisher."),
+            field("place", description="Place of publication."),
+            field("doi", description="DOI where there is one."),
+            field("url", description="Stable address where there is one."),
+            *provenance(required_chapter=False),
+        ],
+    },
+    "source_sections": {
+        "title": "Chapters and sections of the sources",
+        "description": "Every chapter and section heading of both works, so that each row's locator can be "
+                       "checked. Line numbers refer to the project's plain-text copies of the works.",
+        "primaryKey": ["source_id", "chapter", "section"],
+        "fields": [
+            field("source_id", description="The work.", required=True),
+            field("chapter", description="Chapter or article section.", required=True, enum=CHAPTERS),
+            field("section", description="Heading as printed.", required=True),
+            field("kind", description="chapter (the chapter's own title, used for text before its first "
+                  "sub-heading) or section.", required=True, enum=["chapter", "section"]),
+            field("order", "integer", "Position in the work.", required=True, minimum=1),
+            field("line", "integer", "First line of the heading in the text copy.", required=True, minimum=1),
+            field("line_end", "integer", "Last line before the next heading.", required=True, minimum=1),
+        ],
+        "foreignKeys": [{"fields": "source_id", "reference": {"resource": "sources", "fields": "work_id"}}],
+    },
+    "measures": {
+        "title": "Codebook of measures",
+        "description": "What each measure_id in observations counts, in which unit, and for which theme.",
+        "primaryKey": ["measure_id"],
+        "fields": [
+            field("measure_id", description="Identifier.", required=True, unique=True, pattern=r"^[a-z0-9_]+$"),
+            field("label", description="Short label for axes and tables.", required=True),
+            field("unit", description="Unit of every observation of this measure.", required=True, enum=UNITS),
+            field("definition", description="What is counted, in the book's words.", required=True),
+            field("theme", description="The theme chapter it belongs to.", required=True, enum=THEMES),
+        ],
+    },
+    "observations": {
+        "title": "Observations",
+        "description": "One row per quantitative statement of the sources (long format). A range has "
+                       "value_low and value_high and no value; a missing value is blank, never zero.",
+        "primaryKey": ["obs_id"],
+        "fields": [
+            field("obs_id", description="Identifier.", required=True, unique=True, pattern=r"^[a-z0-9]+-\d{4}$"),
+            field("measure_id", description="What is measured (see measures).", required=True),
+            field("value", "number", "The figure in the measure's unit; blank for a range."),
+            field("value_low", "number", "Lower end of a range."),
+            field("value_high", "number", "Upper end of a range."),
+            field("unit", description="Unit; must be the measure's unit.", required=True, enum=UNITS),
+            field("qualifier", description="How the source words the figure.", required=True, enum=QUALIFIERS),
+            field("as_printed", description="The figure exactly as the source prints it (both ends of a range "
+                  "separated by ' | '); blank for a derived value."),
+            date_field("period_start", "Start of the period the figure refers to."),
+            date_field("period_end", "End of that period."),
+            field("place_id", description="Where (see places); ussr for national figures."),
+            field("org_id", description="Which organisation (see organizations)."),
+            field("breakdown", description="The subgroup, as 'dimension: value'."),
+            field("estimate", "boolean", "true where the source presents the figure as an estimate.",
+                  required=True),
+            field("derived", description="Blank for a printed figure; for a computed one, the formula over "
+                  "obs_ids."),
+            field("description", description="What the figure counts, in the book's words.", required=True),
+            *provenance(),
+        ],
+        "foreignKeys": [
+            {"fields": "measure_id", "reference": {"resource": "measures", "fields": "measure_id"}},
+            {"fields": "source_id", "reference": {"resource": "sources", "fields": "work_id"}},
+        ],
+    },
+}
+
+
+def descriptor() -> dict:
+    resources = []
+    for name, table in TABLES.items():
+        schema = {"fields": table["fields"], "primaryKey": table["primaryKey"]}
+        if "foreignKeys" in table:
+            schema["foreignKeys"] = table["foreignKeys"]
+        resources.append({
+            "name": name,
+            "path": f"{name}.csv",
+            "title": table["title"],
+            "description": table["description"],
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "profile": "tabular-data-resource",
+            "schema": schema,
+        })
+    return {
+        "name": "shop-floor",
+        "title": "Shop Floor: Soviet industry and political repression, 1928-1941",
+        "description": "Figures, events, people, places and organisations extracted from Goldman (2007) and "
+                       "Kokosalakis (2021), each row traced to chapter, section and footnote.",
+        "version": "0.1.0",
+        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+                      "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "sources": [
+            {"title": "Wendy Z. Goldman, Terror and Democracy in the Age of Stalin (Cambridge University Press, 2007)"},
+            {"title": "Yiannis Kokosalakis, Bolshevik Bargaining in Soviet Industry, The Journal of Modern History "
+                      "93:2 (2021)", "path": "https://doi.org/10.1086/714151"},
+        ],
+        "resources": resources,
+    }
+
+
+def render() -> str:
+    return json.dumps(descriptor(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    (HERE / "datapackage.json").write_text(render(), encoding="utf-8")
+    print(f"wrote {HERE / 'datapackage.json'} ({len(TABLES)} tables)")

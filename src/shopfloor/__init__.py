@@ -1,0 +1,1 @@
+"""Shared code of the Shop Floor book."""

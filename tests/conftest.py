@@ -1,0 +1,54 @@
+"""Shared fixtures: the book built once per test session (HTML and PDF), and system-tool checks."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+JB_STRICT = ["--all", "-W", "-n", "--keep-going"]
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require_tool(name: str, debian_package: str) -> str:
+    """The tool's path; outside CI a missing tool skips with what to install, under CI it fails."""
+    path = shutil.which(name)
+    if path:
+        return path
+    message = f"{name} is not installed: `apt-get install {debian_package}` (see README.md)"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def build_book(source: Path, output: Path, builder: str = "html") -> subprocess.CompletedProcess:
+    """`jupyter-book build` as `make book` runs it, into `output`; returns the finished process."""
+    command = [str(BIN / "jupyter-book"), "build", str(source), "--path-output", str(output), *JB_STRICT]
+    if builder != "html":
+        command += ["--builder", builder]
+    return subprocess.run(command, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="session")
+def html_site(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("book-html")
+    done = build_book(ROOT, output)
+    assert done.returncode == 0, f"book build failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    return output / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def pdf_file(tmp_path_factory) -> Path:
+    require_tool("xelatex", "texlive-xetex")
+    require_tool("latexmk", "latexmk")
+    output = tmp_path_factory.mktemp("book-pdf")
+    done = build_book(ROOT, output, builder="pdflatex")
+    assert done.returncode == 0, f"PDF build failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    pdfs = list((output / "_build" / "latex").glob("*.pdf"))
+    assert len(pdfs) == 1, f"expected one PDF in {output / '_build' / 'latex'}, found {pdfs}"
+    return pdfs[0]

@@ -1,0 +1,105 @@
+"""The chart renderer and theme: deterministic ids, a PNG for the PDF, no CDN, source lines from data."""
+from __future__ import annotations
+
+import io
+import re
+
+import altair as alt
+import pandas as pd
+import pytest
+from PIL import Image, ImageStat
+
+from shopfloor import charts, citations, data
+
+
+def simple_chart(values=(1, 2, 3)) -> alt.Chart:
+    return alt.Chart(pd.DataFrame({"x": list("abc"), "y": list(values)})).mark_bar().encode(x="x:N", y="y:Q")
+
+
+@pytest.fixture(autouse=True)
+def fresh_renderer(monkeypatch):
+    charts._chart_counts.clear()
+    monkeypatch.setattr(charts, "_bundle_sent", False)
+
+
+def div_id(html: str) -> str:
+    return re.search(r'<div id="([^"]+)" class="shopfloor-chart"', html).group(1)
+
+
+def test_same_spec_same_id_and_other_spec_other_id():
+    first = charts.renderer(simple_chart().to_dict())["text/html"]
+    charts._chart_counts.clear()
+    again = charts.renderer(simple_chart().to_dict())["text/html"]
+    other = charts.renderer(simple_chart((3, 2, 1)).to_dict())["text/html"]
+    assert div_id(first) == div_id(again)
+    assert div_id(first) != div_id(other)
+    assert div_id(first).startswith("sf-chart-")
+
+
+def test_repeated_chart_in_one_kernel_gets_a_distinct_id():
+    spec = simple_chart().to_dict()
+    assert div_id(charts.chart_html(spec)) != div_id(charts.chart_html(spec))
+
+
+def test_png_is_a_drawn_image():
+    png = charts.renderer(simple_chart().to_dict())["image/png"]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    image = Image.open(io.BytesIO(png)).convert("L")
+    assert ImageStat.Stat(image).stddev[0] > 5, "the PNG is blank"
+
+
+def test_book_build_leaves_the_bundle_to_static(monkeypatch):
+    monkeypatch.setenv(charts.BOOK_BUILD_ENV, "1")
+    html = charts.renderer(simple_chart().to_dict())["text/html"]
+    assert "vegaEmbed(el" in html and len(html) < 50_000
+    assert not re.search(r"<script[^>]+src=", html), "a chart must not load a script from anywhere"
+    assert "cdn.jsdelivr" not in html
+
+
+def test_outside_the_book_the_first_chart_carries_the_bundle_once(monkeypatch):
+    monkeypatch.delenv(charts.BOOK_BUILD_ENV, raising=False)
+    first = charts.renderer(simple_chart().to_dict())["text/html"]
+    second = charts.renderer(simple_chart((2, 2, 2)).to_dict())["text/html"]
+    assert "window.vegaEmbed=" in first and len(first) > 500_000
+    assert "window.vegaEmbed=" not in second
+
+
+def test_missing_values_reach_the_spec_as_null_not_nan():
+    rows = data.load("observations")
+    spec = charts.dot_range(rows, y="measure_id", color="breakdown", x_title="People").to_dict()
+    html = charts.chart_html(spec)
+    assert "NaN" not in html
+    with pytest.raises(ValueError):
+        charts.chart_html({"data": {"values": [{"x": float("nan")}]}, "mark": "point"})
+
+
+def test_theme_is_active():
+    assert alt.theme.active == "shopfloor"
+    assert alt.renderers.active == "shopfloor"
+    config = simple_chart().to_dict()["config"]
+    assert config["range"]["category"] == charts.PALETTE
+
+
+def test_locator_forms():
+    assert citations.locator("Goldman 2007", "4", "Multicandidate, Secret-Ballot Elections", 37) == \
+        'Goldman 2007, ch. 4, "Multicandidate, Secret-Ballot Elections", n. 37'
+    assert citations.locator("Kokosalakis 2021", "III", "Section III", "45") == "Kokosalakis 2021, sec. III, n. 45"
+    assert citations.locator("Goldman 2007", "intro", "Toward a Social History of the Terror", None) == \
+        'Goldman 2007, intro, "Toward a Social History of the Terror"'
+
+
+def test_source_line_is_generated_from_the_rows():
+    rows = data.load("observations")
+    line = citations.source_line(rows[rows["obs_id"].isin(["gi-0001", "gi-0004", "gi-0010"])])
+    assert line == ('Source: Goldman 2007, intro, "Toward a Social History of the Terror", nn. 2, 11 '
+                    '(Getty, Rittersporn and Zemskov 1993, pp. 1022-4; McLoughlin and McDermott 2003, p. 3).')
+
+
+def test_source_line_caps_the_list():
+    rows = pd.DataFrame({"source_name": ["Goldman 2007"] * 6, "chapter": ["1", "2", "3", "4", "5", "6"],
+                         "section": ["A", "B", "C", "D", "E", "F"], "note": ["1"] * 6,
+                         "archival_ref": [None] * 6, "literature_ref": [None] * 6})
+    line = citations.source_line(rows)
+    assert line.count("Goldman 2007") == 4 and line.endswith("and 2 more (see the Data appendix).")
+    with pytest.raises(ValueError):
+        citations.source_line(rows.assign(source_name=None))
