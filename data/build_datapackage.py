@@ -16,11 +16,24 @@ SLUG = r"^[a-z0-9][a-z0-9-]*$"
 CHAPTERS = ["intro", "1", "2", "3", "4", "5", "6", "conclusion", "I", "II", "III", "IV", "V", "VI"]
 UNITS = [
     "persons", "count", "percent", "percent_change", "rubles", "rubles_per_month", "rubles_per_year",
-    "rubles_per_kg", "kopecks", "tons", "kg", "grams_per_day", "index", "ratio", "days", "hours", "years",
-    "km", "meters", "square_meters",
+    "rubles_per_kg", "rubles_per_liter", "kopecks", "tons", "kg", "liters", "grams_per_day", "index", "ratio",
+    "per_1000_workers", "count_per_month", "minutes", "hours", "days", "weeks", "months", "years",
+    "calendar_year", "km", "miles", "meters", "square_meters", "pages", "degrees", "degrees_fahrenheit",
 ]
 QUALIFIERS = ["exact", "about", "more than", "at least", "almost", "less than", "up to"]
 THEMES = ["industrial_crisis", "factory_politics", "union_purge", "national_terror"]
+DATE_PRECISIONS = ["day", "month", "year", "approx"]
+EVENT_KINDS = ["trial", "plenum", "congress", "conference", "meeting", "decree", "resolution", "law", "strike",
+               "protest", "arrest", "execution", "expulsion", "election", "accident", "appointment", "removal",
+               "murder", "investigation", "campaign", "purge", "speech", "letter", "publication",
+               "reorganization", "other"]
+FATES = ["arrested", "shot", "died_in_custody", "sentenced", "expelled", "reinstated", "removed", "suicide",
+         "murdered", "survived", "unknown", "other"]
+ORG_KINDS = ["union", "union_body", "party_body", "state_body", "police", "enterprise", "other"]
+PLACE_KINDS = ["factory", "mine", "construction_site", "city", "town", "district", "region", "republic", "country",
+               "other"]
+RELATION_KINDS = ["patron", "client", "relative", "spouse", "denounced", "testified_against", "colleague", "friend",
+                  "protected", "named_in_confession"]
 
 
 def field(name, type_="string", description="", **constraints):
@@ -105,6 +118,9 @@ TABLES = {
             field("unit", description="Unit of every observation of this measure.", required=True, enum=UNITS),
             field("definition", description="What is counted, in the book's words.", required=True),
             field("theme", description="The theme chapter it belongs to.", required=True, enum=THEMES),
+            field("over_100_allowed", "boolean", "true where a percentage may exceed 100 (turnover as a share of "
+                  "the average workforce, fulfilment of a plan or norm); other percentages lie in 0-100.",
+                  required=True),
         ],
     },
     "observations": {
@@ -137,6 +153,161 @@ TABLES = {
         "foreignKeys": [
             {"fields": "measure_id", "reference": {"resource": "measures", "fields": "measure_id"}},
             {"fields": "source_id", "reference": {"resource": "sources", "fields": "work_id"}},
+        ],
+    },
+    "events": {
+        "title": "Events",
+        "description": "Dated events of 1917-1941 that the sources record, with title and summary in the book's words.",
+        "primaryKey": ["event_id"],
+        "fields": [
+            field("event_id", description="Identifier: start date and a slug.", required=True, unique=True,
+                  pattern=r"^\d{4}(-\d{2}(-\d{2})?)?-[a-z0-9-]+$"),
+            field("date_start", description="When it began. ISO 8601, only as precise as the source (YYYY, "
+                  "YYYY-MM or YYYY-MM-DD).", required=True, pattern=ISO_PARTIAL_DATE),
+            date_field("date_end", "When it ended, if later than the start."),
+            field("date_precision", description="How much of the date the source gives.", required=True,
+                  enum=DATE_PRECISIONS),
+            field("kind", description="What kind of event.", required=True, enum=EVENT_KINDS),
+            field("title", description="Short title in the book's words.", required=True),
+            field("summary", description="One or two sentences in the book's words.", required=True),
+            field("place_id", description="Where (see places)."),
+            field("org_ids", description="Organisations involved, separated by ';'."),
+            field("person_ids", description="People involved, separated by ';'."),
+            field("theme", description="The theme chapter it belongs to.", required=True, enum=THEMES),
+            *provenance(),
+        ],
+        "foreignKeys": [{"fields": "place_id", "reference": {"resource": "places", "fields": "place_id"}}],
+    },
+    "people": {
+        "title": "People",
+        "description": "Every named historical actor, named as the sources transliterate them, with their fate where "
+                       "a source states it. Cyrillic only where certain.",
+        "primaryKey": ["person_id"],
+        "fields": [
+            field("person_id", description="Identifier: surname-firstname, or surname alone.", required=True,
+                  unique=True, pattern=SLUG),
+            field("name", description="Name as the source transliterates it.", required=True),
+            field("name_variants", description="Other spellings found in the sources, separated by ';'."),
+            field("name_ru", description="Name in Cyrillic, only where certain."),
+            field("first_name", description="First name where a source gives it."),
+            field("patronymic", description="Patronymic where a source gives it."),
+            field("description", description="Who they were, in the book's words.", required=True),
+            field("fate", description="The gravest fate a source states; unknown where none does.", required=True,
+                  enum=FATES),
+            date_field("fate_date", "When the fate befell them."),
+            field("fate_precision", description="How much of fate_date the source gives.", enum=DATE_PRECISIONS),
+            *provenance(),
+        ],
+    },
+    "positions": {
+        "title": "Posts held",
+        "description": "Posts people held in organisations and places, with dates as the sources give them.",
+        "primaryKey": ["position_id"],
+        "fields": [
+            field("position_id", description="Identifier.", required=True, unique=True, pattern=r"^pos-\d{4}$"),
+            field("person_id", description="Who (see people).", required=True),
+            field("org_id", description="In which organisation (see organizations)."),
+            field("place_id", description="Where (see places)."),
+            field("role", description="The post, in plain English.", required=True),
+            date_field("date_from", "Held from."),
+            date_field("date_to", "Held until."),
+            *provenance(),
+        ],
+        "foreignKeys": [
+            {"fields": "person_id", "reference": {"resource": "people", "fields": "person_id"}},
+            {"fields": "org_id", "reference": {"resource": "organizations", "fields": "org_id"}},
+            {"fields": "place_id", "reference": {"resource": "places", "fields": "place_id"}},
+        ],
+    },
+    "organizations": {
+        "title": "Organisations",
+        "description": "Unions, union bodies, party bodies, state bodies, police and enterprises named in the sources.",
+        "primaryKey": ["org_id"],
+        "fields": [
+            field("org_id", description="Identifier: slug of the English name.", required=True, unique=True,
+                  pattern=SLUG),
+            field("name", description="Name in English as the source gives it.", required=True),
+            field("name_ru", description="Name in Russian (transliterated or Cyrillic), where the source gives it."),
+            field("kind", description="What kind of body.", required=True, enum=ORG_KINDS),
+            field("parent_id", description="The body it belongs to (see organizations)."),
+            field("place_id", description="Its seat (see places)."),
+            field("description", description="What it was, in the book's words.", required=True),
+            *provenance(),
+        ],
+        "foreignKeys": [
+            {"fields": "parent_id", "reference": {"resource": "organizations", "fields": "org_id"}},
+            {"fields": "place_id", "reference": {"resource": "places", "fields": "place_id"}},
+        ],
+    },
+    "places": {
+        "title": "Places",
+        "description": "Gazetteer of every factory, mine, site, town, district and region named. Coordinates are the "
+                       "project's own knowledge, not the sources'; location_precision says how far to trust them.",
+        "primaryKey": ["place_id"],
+        "fields": [
+            field("place_id", description="Identifier: slug of the name as in the source.", required=True,
+                  unique=True, pattern=SLUG),
+            field("name", description="Name as in the source (1930s).", required=True),
+            field("name_modern", description="Today's name."),
+            field("name_ru", description="Name in Cyrillic, only where certain."),
+            field("kind", description="What kind of place.", required=True, enum=PLACE_KINDS),
+            field("parent_place_id", description="The city or region it lies in (see places)."),
+            field("industry", description="Branch of industry, for workplaces."),
+            field("lat", "number", "Latitude, decimal degrees (project's knowledge).", minimum=-90, maximum=90),
+            field("lon", "number", "Longitude, decimal degrees (project's knowledge).", minimum=-180, maximum=180),
+            field("location_precision", description="How precise lat/lon are: the site itself, its district, the "
+                  "city centre, a point in the region, or unknown (no coordinates).", required=True,
+                  enum=["site", "district", "city", "region", "unknown"]),
+            field("outside_ussr_1937", "boolean", "true for a place outside the USSR's borders of 1 January 1937 "
+                  "(abroad, or annexed only later); its coordinates then lie outside the outline on purpose.",
+                  required=True),
+            field("description", description="What the place was, in the book's words.", required=True),
+            *provenance(),
+        ],
+        "foreignKeys": [{"fields": "parent_place_id", "reference": {"resource": "places", "fields": "place_id"}}],
+    },
+    "relations": {
+        "title": "Ties between people",
+        "description": "Person-to-person ties the sources record: patronage, family, denunciation, testimony.",
+        "primaryKey": ["relation_id"],
+        "fields": [
+            field("relation_id", description="Identifier.", required=True, unique=True, pattern=r"^rel-\d{4}$"),
+            field("person_id", description="Who (see people); the tie runs from this person.", required=True),
+            field("other_person_id", description="To whom (see people).", required=True),
+            field("kind", description="What the tie was.", required=True, enum=RELATION_KINDS),
+            field("description", description="The tie, in the book's words.", required=True),
+            date_field("date", "When the source dates the tie."),
+            *provenance(),
+        ],
+        "foreignKeys": [
+            {"fields": "person_id", "reference": {"resource": "people", "fields": "person_id"}},
+            {"fields": "other_person_id", "reference": {"resource": "people", "fields": "person_id"}},
+        ],
+    },
+    "glossary": {
+        "title": "Glossary",
+        "description": "Russian terms the sources use, transliterated as they print them, with a meaning in the book's words.",
+        "primaryKey": ["term"],
+        "fields": [
+            field("term", description="Term as transliterated in the sources.", required=True, unique=True),
+            field("term_ru", description="The term in Cyrillic, where certain."),
+            field("plural", description="Plural as the sources write it."),
+            field("meaning", description="Meaning, in the book's words.", required=True),
+            *provenance(),
+        ],
+    },
+    "discrepancies": {
+        "title": "Discrepancies",
+        "description": "Where a source disagrees with itself or the other source: totals, dates, figures, spellings.",
+        "primaryKey": ["discrepancy_id"],
+        "fields": [
+            field("discrepancy_id", description="Identifier.", required=True, unique=True, pattern=r"^disc-\d{3}$"),
+            field("kind", description="What disagrees.", required=True, enum=["total", "date", "figure", "spelling"]),
+            field("what", description="The disagreement, in the book's words.", required=True),
+            field("rows", description="The rows involved (obs_id, event_id, person_id, place_id or org_id), "
+                  "separated by ';'; blank where the disagreement lies in no single row of the package."),
+            field("treatment", description="How the book reads it.", required=True),
+            *provenance(),
         ],
     },
 }

@@ -36,7 +36,9 @@ def test_load_gives_typed_frames_with_locators():
     obs = data.load("observations")
     assert str(obs["value"].dtype) == "Float64" and str(obs["note"].dtype) == "Int64"
     assert str(obs["estimate"].dtype) == "boolean"
-    assert obs["locator"].str.startswith("Goldman 2007, intro").all()
+    first = obs[obs["obs_id"] == "gi-0001"].iloc[0]
+    assert first["locator"] == 'Goldman 2007, intro, "Toward a Social History of the Terror", n. 2'
+    assert obs["locator"].str.match(r"^(Goldman 2007|Kokosalakis 2021), ").all()
     # a range keeps its value blank: missing is never zero
     earlier = obs[obs["obs_id"] == "gi-0007"].iloc[0]
     assert pd.isna(earlier["value"]) and earlier["value_low"] == 7_000_000
@@ -85,9 +87,26 @@ def broken(tmp_path):
     ("observations", "obs_id", "gi-0001", "observations.csv, line 3"),
     ("observations", "value_low", "5", "observations.csv, line 3, column value_high: expected both ends"),
     ("observations", "measure_id", "no_such_measure", "observations.csv, line 3"),
+    ("places", "lat", "95", "places.csv, line 3, column lat"),
+    ("places", "lon", "2.35", "places.csv, line 3, column lat: expected a point inside the USSR of 1937"),
+    ("events", "date_start", "5 May 1937", "events.csv, line 3, column date_start"),
+    ("events", "date_start", "1905", "events.csv, line 3, column date_start: expected a date in 1917-1941"),
+    ("events", "person_ids", "nobody-at-all", "events.csv, line 3, column person_ids: expected ids from people.csv"),
+    ("positions", "person_id", "nobody-at-all", "positions.csv, line 3"),
+    ("people", "fate", "vanished", "people.csv, line 3, column fate"),
 ])
 def test_bad_cell_is_named(broken, table, column, value, expected):
     package = broken(table, 1, column, value)
     with pytest.raises(data.DataError) as error:
         data.check(package)
     assert expected in str(error.value)
+
+
+def test_missing_column_is_named(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    frame = pd.read_csv(folder / "observations.csv", dtype=str, keep_default_na=False)
+    frame.drop(columns=["unit"]).to_csv(folder / "observations.csv", index=False)
+    with pytest.raises(data.DataError) as error:
+        data.check(folder / "datapackage.json")
+    assert "observations.csv" in str(error.value) and "unit" in str(error.value)

