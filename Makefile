@@ -6,13 +6,13 @@ STAMP  := $(VENV)/.installed
 # Strict and complete: every notebook re-executes (see _config.yml) and any warning fails the build.
 JB_FLAGS := --all -W -n --keep-going
 
-.PHONY: install book pdf test snapshots clean
+.PHONY: install book pdf test snapshots bench binder-check clean
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-book.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r requirements-book.txt -r requirements-test.txt
 	touch $(STAMP)
 
 book: install
@@ -38,6 +38,14 @@ test: install $(BASEMAP_INPUT)
 # Re-record the reference outputs of the cells tagged nbval-check-output (review the diff before committing).
 snapshots: install
 	$(BIN)/python tests/record_snapshots.py
+
+# Timings and sizes of the book (numbers reported, not asserted): printed and written to _build/bench.json.
+bench: install
+	$(BIN)/python tests/bench.py
+
+# The Binder rehearsal outside CI: a fresh venv from requirements.txt, every notebook run from its folder.
+binder-check: install
+	SHOPFLOOR_BINDER_CHECK=1 $(BIN)/python -m pytest tests/test_binder.py
 
 clean:
 	rm -rf _build .jupyter_cache .pytest_cache

@@ -26,12 +26,18 @@ def checked_cells(notebook) -> list:
     return [c for c in notebook.cells if c.cell_type == "code" and CHECK_TAG in c.metadata.get("tags", [])]
 
 
+def snapshot_path(page: Path) -> Path:
+    """tests/snapshots/<folder>--<page>.json for pages in sub-folders of chapters/, <page>.json at its top."""
+    relative = page.resolve().relative_to(CHAPTERS).with_suffix("")
+    return SNAPSHOTS / ("--".join(relative.parts) + ".json")
+
+
 def notebook_with_snapshots(path: Path):
     notebook = jupytext.read(path)
     cells = checked_cells(notebook)
     if not cells:
         return notebook
-    snapshot = SNAPSHOTS / f"{path.stem}.json"
+    snapshot = snapshot_path(path)
     if not snapshot.exists():
         raise FileNotFoundError(f"{snapshot} is missing: run `make snapshots` and review the outputs")
     recorded = json.loads(snapshot.read_text(encoding="utf-8"))
@@ -52,6 +58,6 @@ class MystNotebook(IPyNbFile):
 
 
 def pytest_collect_file(file_path: Path, parent):
-    if file_path.suffix == ".md" and file_path.parent == CHAPTERS:
+    if file_path.suffix == ".md" and CHAPTERS in file_path.resolve().parents:
         return MystNotebook.from_parent(parent, path=file_path)
     return None

@@ -14,7 +14,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from conftest import CHAPTERS, SNAPSHOTS, checked_cells  # noqa: E402
+from conftest import CHAPTERS, SNAPSHOTS, checked_cells, snapshot_path  # noqa: E402
 
 VOLATILE = ("execution_count",)
 
@@ -28,11 +28,13 @@ def record(path: Path) -> int:
     outputs = [[{k: v for k, v in o.items() if k not in VOLATILE} for o in c.outputs]
                for c in checked_cells(notebook)]
     SNAPSHOTS.mkdir(parents=True, exist_ok=True)
-    (SNAPSHOTS / f"{path.stem}.json").write_text(json.dumps(outputs, indent=1, ensure_ascii=False) + "\n",
+    snapshot_path(path).write_text(json.dumps(outputs, indent=1, ensure_ascii=False) + "\n",
                                                  encoding="utf-8")
     return len(outputs)
 
 
 if __name__ == "__main__":
-    for chapter in sorted(CHAPTERS.glob("*.md")):
-        print(f"{chapter.name}: {record(chapter)} checked cell(s) recorded")
+    # with file arguments, only those pages; without, every page of the book
+    pages = [Path(a).resolve() for a in sys.argv[1:]] or sorted(CHAPTERS.rglob("*.md"))
+    for page in pages:
+        print(f"{page.relative_to(ROOT)}: {record(page)} checked cell(s) recorded")

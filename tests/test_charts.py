@@ -103,3 +103,11 @@ def test_source_line_caps_the_list():
     assert line.count("Goldman 2007") == 4 and line.endswith("and 2 more (see the Data appendix).")
     with pytest.raises(ValueError):
         citations.source_line(rows.assign(source_name=None))
+
+
+def test_glue_writes_what_myst_nb_reads():
+    from myst_nb.ext.glue import GLUE_PREFIX
+
+    from shopfloor.glue import GLUE_PREFIX as ours
+
+    assert ours == GLUE_PREFIX

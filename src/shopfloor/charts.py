@@ -21,6 +21,7 @@ import pandas as pd
 import vl_convert
 
 from .citations import source_line
+from .glue import glue
 
 BOOK_BUILD_ENV = "SHOPFLOOR_BOOK_BUILD"  # set by shopfloor.sphinx_ext for the kernels of a book build
 VEGALITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
@@ -190,17 +191,36 @@ def dot_range(rows: pd.DataFrame, y: str, color: str, x_title: str, y_title: str
     return alt.layer(ranges, points).properties(width=WIDTH, height=max(60 * frame[y].nunique(), 120))
 
 
+class DualTable:
+    """A table with two forms: HTML (interactive or styled) in the web book, and a Markdown table in the PDF
+    edition, where myst-nb's LaTeX output takes text/markdown and never text/html."""
+
+    def __init__(self, html: str, static: pd.DataFrame):
+        self.html, self.static = html, static
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def _repr_markdown_(self) -> str:
+        def cell(value) -> str:
+            text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+            return text.replace("|", "\\|").replace("\n", " ")
+
+        lines = ["| " + " | ".join(cell(c) for c in self.static.columns) + " |",
+                 "|" + "---|" * len(self.static.columns)]
+        lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in self.static.itertuples(index=False)]
+        return "\n".join(lines) + "\n"
+
+
 def figure(name: str, chart: alt.TopLevelMixin, rows: pd.DataFrame, alt_text: str) -> None:
     """Glue a chart and its generated source line for a `{glue:figure}` in the page.
 
     `name` is the figure's label (fig-<page>-<slug>); the source line is glued as `<name>-source`,
     the text alternative becomes the chart's description (the ARIA label of the drawn SVG).
     """
-    from myst_nb import glue
-
     chart = chart.properties(description=alt_text)
-    glue(name, chart, display=False)
-    glue(f"{name}-source", source_line(rows), display=False)
+    glue(name, chart)
+    glue(f"{name}-source", source_line(rows))
 
 
 activate()

@@ -10,7 +10,9 @@ file, the line, the column and what was expected instead of turning into a silen
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,24 +72,33 @@ def _typed(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
     return out
 
 
+def _fingerprint(package: Path) -> str:
+    """A hash of the descriptor and every CSV: any change to the data gives a new fingerprint."""
+    digest = hashlib.sha256(package.read_bytes())
+    for path in sorted(package.parent.glob("*.csv")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
 @lru_cache(maxsize=8)
-def _validated_package(package: str, stamp: tuple) -> tuple[str, ...]:
-    """Validate once per process and per state of the files (the stamp holds their modification times)."""
+def _problems(package: str, fingerprint: str) -> tuple[str, ...]:
+    """Validate once per process and per state of the files; a clean result is also remembered on disk for
+    this fingerprint, so the next notebook kernel skips the two-second Frictionless pass."""
     from .validate import validate_package
 
-    return tuple(validate_package(Path(package)))
-
-
-def _stamp(package: Path) -> tuple:
-    folder = package.parent
-    return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.csv"))) + (
-        package.stat().st_mtime_ns,)
+    stamp = Path(tempfile.gettempdir()) / f"shopfloor-valid-{fingerprint}"
+    if stamp.exists():
+        return ()
+    problems = tuple(validate_package(Path(package)))
+    if not problems:
+        stamp.touch()
+    return problems
 
 
 def check(package: Path | None = None) -> None:
     """Raise DataError listing every problem in the package; return None when it is clean."""
     package = Path(package or paths.datapackage()).resolve()
-    problems = _validated_package(str(package), _stamp(package))
+    problems = _problems(str(package), _fingerprint(package))
     if problems:
         raise DataError(list(problems))
 
@@ -96,15 +107,24 @@ def load(name: str, package: Path | None = None, locators: bool = True) -> pd.Da
     """The table `name` as a typed DataFrame (nullable dtypes). Validates the whole package first.
 
     With `locators`, tables that carry provenance get a `locator` column ("Goldman 2007, intro,
-    "Toward a Social History of the Terror", n. 2") for tooltips and source lines.
+    "Toward a Social History of the Terror", n. 2") for tooltips and source lines, and a `reference` column
+    that adds what the footnote cites. Each call returns a fresh copy; the parsed table is kept per state of
+    the files, so a page may load the same table many times cheaply.
     """
     package = Path(package or paths.datapackage()).resolve()
-    spec = resource(name, package)
-    check(package)
+    resource(name, package)  # an unknown name fails here, listing the valid ones
+    return _load(name, str(package), _fingerprint(package), locators).copy()
+
+
+@lru_cache(maxsize=64)
+def _load(name: str, package: str, fingerprint: str, locators: bool) -> pd.DataFrame:
+    package_path = Path(package)
+    check(package_path)
+    spec = resource(name, package_path)
     fields = spec["schema"]["fields"]
-    frame = _typed(_read_csv(package.parent / spec["path"], fields), fields)
+    frame = _typed(_read_csv(package_path.parent / spec["path"], fields), fields)
     if locators and "source_id" in frame.columns and "chapter" in frame.columns:
-        frame = add_locators(frame, load("sources", package, locators=False))
+        frame = add_locators(frame, _load("sources", package, fingerprint, False))
     return frame
 
 

@@ -89,6 +89,30 @@ def features(filename: str) -> list[dict]:
     return copy.deepcopy(list(_features(filename)))
 
 
+DISPLAY_DECIMALS = 2  # about 1 km: finer than a line on a map of the whole USSR, and a lighter page
+
+
+def _rounded_ring(ring: list, decimals: int) -> list:
+    out = []
+    for x, y in ring:
+        point = [round(x, decimals), round(y, decimals)]
+        if not out or out[-1] != point:
+            out.append(point)
+    return out if len(out) >= 4 else [[round(x, decimals), round(y, decimals)] for x, y in ring]
+
+
+def display_features(filename: str, decimals: int = DISPLAY_DECIMALS) -> list[dict]:
+    """The features with coordinates rounded for drawing (repeated points dropped); the stored files keep
+    their full precision for analysis and tests."""
+    shown = features(filename)
+    for feature in shown:
+        geometry = feature["geometry"]
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        polygons = [[_rounded_ring(ring, decimals) for ring in polygon] for polygon in polygons]
+        geometry["coordinates"] = polygons[0] if geometry["type"] == "Polygon" else polygons
+    return shown
+
+
 @lru_cache(maxsize=None)
 def _read(filename: str) -> gpd.GeoDataFrame:
     return gpd.read_file(maps_dir() / filename)
@@ -198,9 +222,9 @@ def ussr_map(places: pd.DataFrame, color: str | None = None, size: str | None = 
     color/size: optional column names (nominal/quantitative); tooltips show `tooltip_fields` and always
     end with the source locator. Rows without lat/lon are left out."""
     frame = _located(places)
-    outline = alt.Chart(alt.Data(values=features(OUTLINE_FILE))).mark_geoshape(
+    outline = alt.Chart(alt.Data(values=display_features(OUTLINE_FILE))).mark_geoshape(
         fill=OUTLINE_FILL, stroke=OUTLINE_STROKE, strokeWidth=0.6)
-    region_layer = alt.Chart(alt.Data(values=features(REGIONS_FILE))).mark_geoshape(
+    region_layer = alt.Chart(alt.Data(values=display_features(REGIONS_FILE))).mark_geoshape(
         fill=REGION_FILL, stroke=REGION_STROKE, strokeWidth=0.6).encode(
         tooltip=[alt.Tooltip("properties.name:N", title="Region"),
                  alt.Tooltip("properties.modern_units:N", title="Drawn from today's")])

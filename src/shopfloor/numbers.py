@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import data
+from .glue import glue
 
 # Units whose number reads with a word after it in prose.
 _UNIT_WORDS = {"percent": "percent", "rubles": "rubles", "rubles_per_month": "rubles a month",
@@ -46,12 +47,10 @@ def observation(obs_id: str) -> pd.Series:
 def glue_figures(names: dict[str, str], unit_word: bool = True) -> pd.DataFrame:
     """Glue each observation under its name (name -> obs_id) for `{glue:text}` and return them as a
     table of the key numbers (name, figure as the book says it, source locator) to print in the page."""
-    from myst_nb import glue
-
     rows = []
     for name, obs_id in names.items():
         row = observation(obs_id)
         text = say(row, unit_word=unit_word)
-        glue(name, text, display=False)
+        glue(name, text)
         rows.append({"name": name, "obs_id": obs_id, "figure": text, "source": row["locator"]})
     return pd.DataFrame(rows)

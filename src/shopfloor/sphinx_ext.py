@@ -4,17 +4,40 @@
   and loads it on every page, so no chart fetches a library from a CDN.
 - Drops the live-code (thebe) scripts: the book launches notebooks on Binder instead, and thebe's inline
   configuration is emitted twice by Jupyter Book 1, which is a console error on every page.
+- Drops the theme's fontawesome.js (1.5 MB on every page): the theme's stylesheet already carries the
+  Font Awesome web-font rules, which draw the same icons from a 150 KB font.
 - Generates the BibTeX file from data/sources.csv into the build folder and points sphinxcontrib-bibtex at it.
+- Leaves the search index (200 KB and growing with the book) to the search page: the theme loads it on every
+  page for a search-as-you-type box that this book does not enable; its search box submits to search.html.
 - Sets SHOPFLOOR_BOOK_BUILD=1 before notebooks execute: the chart renderer then leaves the bundle out of
   each chart (the page already has it).
 """
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 BUNDLE = "vega-bundle.js"
 STATIC = Path(__file__).resolve().parent / "static"
+# Overrides of theme templates: static/webpack-macros.html is pydata-sphinx-theme 0.17.1's without fontawesome.js.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+SEARCH_SCRIPTS = re.compile(r'\s*<script src="[^"]*(searchindex\.js|_static/searchtools\.js|_static/language_data\.js)"></script>')
+
+
+def _search_index_on_search_page_only(app, exception=None) -> None:
+    if exception is not None or app.builder.format != "html" or app.config.html_theme_options.get(
+            "search_as_you_type"):
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        if page.name == "search.html" or "_static" in page.parts:
+            continue
+        html = page.read_text(encoding="utf-8")
+        trimmed = SEARCH_SCRIPTS.sub("", html)
+        if trimmed != html:
+            page.write_text(trimmed, encoding="utf-8")
 
 
 def _write_bundle(app, exception=None) -> None:
@@ -36,15 +59,20 @@ def _builder_inited(app) -> None:
         app.add_js_file(BUNDLE, priority=200)
 
 
-def _is_thebe(script) -> bool:
+def _is_dropped(script) -> bool:
     body = getattr(script, "attributes", {}).get("body", "") or ""
     filename = getattr(script, "filename", "") or ""
     return "THEBE_JS_URL" in body or "thebe" in filename
 
 
-def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
+def _drop_scripts(app, pagename, templatename, context, doctree) -> None:
     if "script_files" in context:
-        context["script_files"] = [s for s in context["script_files"] if not _is_thebe(s)]
+        context["script_files"] = [s for s in context["script_files"] if not _is_dropped(s)]
+
+
+def _config_inited(app, config) -> None:
+    config.templates_path.insert(0, str(TEMPLATES))  # before the theme's templates are loaded
+    _bibliography(app, config)
 
 
 def _bibliography(app, config) -> None:
@@ -55,8 +83,9 @@ def _bibliography(app, config) -> None:
 
 
 def setup(app):
-    app.connect("config-inited", _bibliography)
+    app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
-    app.connect("html-page-context", _drop_thebe)
+    app.connect("html-page-context", _drop_scripts)
     app.connect("build-finished", _write_bundle)
+    app.connect("build-finished", _search_index_on_search_page_only)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,1 @@
+"""Figure builders of the three theme chapters, one module per theme."""
