@@ -150,3 +150,30 @@ def observations(measure_ids: list[str], period_start: str | None = None, period
     if period_end is not None:
         rows = rows[rows["period_end"] == period_end]
     return rows.reset_index(drop=True)
+
+
+_KEYS = {"observations": "obs_id", "events": "event_id", "people": "person_id", "positions": "position_id",
+         "places": "place_id", "organizations": "org_id", "relations": "relation_id", "measures": "measure_id",
+         "discrepancies": "discrepancy_id", "glossary": "term", "sources": "work_id"}
+
+
+def rows(name: str, ids, package: Path | None = None) -> pd.DataFrame:
+    """The rows of table `name` with these ids, in the order given: for a figure whose point is a particular
+    row (a named event, a person). An unknown id raises KeyError naming it."""
+    ids = [ids] if isinstance(ids, str) else list(ids)
+    frame = load(name, package)
+    key = _KEYS.get(name) or frame.columns[0]
+    missing = [i for i in ids if i not in set(frame[key])]
+    if missing:
+        raise KeyError(f"not in {name}.csv ({key}): {', '.join(missing)}")
+    return frame.set_index(key, drop=False).loc[ids].reset_index(drop=True)
+
+
+PROVENANCE = ["source_id", "source_name", "chapter", "section", "note", "archival_ref", "literature_ref",
+              "locator", "reference"]
+
+
+def provenance(*frames: pd.DataFrame) -> pd.DataFrame:
+    """The provenance columns of rows from several tables in one frame, for one generated source line."""
+    parts = [f[[c for c in PROVENANCE if c in f.columns]] for f in frames if len(f)]
+    return pd.concat(parts, ignore_index=True)
