@@ -198,6 +198,7 @@ def test_query_filters_by_dimensions_and_period():
     ({"measure": "injury_rates"}, "No measure 'injury_rates'; the measures are (closest first): injury_rate"),
     ({"place": "krasnyi-putilovet"}, "No place 'krasnyi-putilovet'; the places are (closest first): "
                                      "krasnyi-putilovets"),
+    ({"place": "Kirov Plant"}, "No place 'Kirov Plant'; the places are (closest first): krasnyi-putilovets"),
     ({"org": "partkom-dinam"}, "No org 'partkom-dinam'; the orgs are (closest first): partkom-dinamo"),
     ({"status": "planned"}, "No status value 'planned'; the status values are (closest first): plan"),
     ({"colour": "red"}, "No dimension 'colour'"),

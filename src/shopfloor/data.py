@@ -147,14 +147,17 @@ def _as_list(value) -> list:
     return list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
 
 
-def _check_known(kind: str, values: list, known) -> None:
-    """Raise KeyError naming the unknown value(s) and listing the valid ones, closest matches first."""
+def _check_known(kind: str, values: list, known, names: dict | None = None) -> None:
+    """Raise KeyError naming the unknown value(s) and listing the valid ones, closest matches first (by
+    spelling of the id, then ids whose id or name, in `names`, contains the value)."""
     known = sorted({str(k) for k in known if not pd.isna(k)})
     unknown = [v for v in values if str(v) not in known]
     if not unknown:
         return
+    names = names or {}
     close = [m for v in unknown for m in difflib.get_close_matches(str(v), known, n=5, cutoff=0.4)]
-    close += [m for v in unknown for m in known if str(v).lower() in m.lower() and m not in close]
+    close = [m for v in unknown for m in known
+             if str(v).lower() in f"{m} {names.get(m, '')}".lower() and m not in close] + close
     ordered = list(dict.fromkeys(close)) + [k for k in known if k not in close]
     raise KeyError(f"No {kind} {', '.join(repr(v) for v in unknown)}; the {kind}s are (closest first): "
                    + ", ".join(ordered))
@@ -196,7 +199,10 @@ def query(measure=None, *, place=None, org=None, period=None, breakdown=None, th
                                             ("org", org, "organizations", "org_id", "org_id")):
         if value is not None:
             wanted = _as_list(value)
-            _check_known(kind, wanted, load(table, package, locators=False)[key])
+            frame = load(table, package, locators=False)
+            text = [c for c in ("name", "name_modern", "name_ru", "name_variants") if c in frame.columns]
+            names = dict(zip(frame[key], frame[text].fillna("").astype(str).agg(" ".join, axis=1)))
+            _check_known(kind, wanted, frame[key], names)
             rows = rows[rows[column].isin(wanted)]
     unknown_dims = [d for d in dimensions if d not in DIMENSIONS]
     if unknown_dims:
