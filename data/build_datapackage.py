@@ -22,6 +22,9 @@ UNITS = [
 ]
 QUALIFIERS = ["exact", "about", "more than", "at least", "almost", "less than", "up to"]
 THEMES = ["industrial_crisis", "factory_politics", "union_purge", "national_terror"]
+# Controlled values of the observation dimensions (kept equal to shopfloor.rules.DIMENSION_VALUES).
+STATUSES = ["plan", "claim", "demand", "rumour", "rule", "capacity"]
+SEXES = ["women", "men"]
 DATE_PRECISIONS = ["day", "month", "year", "approx"]
 EVENT_KINDS = ["trial", "plenum", "congress", "conference", "meeting", "decree", "resolution", "law", "strike",
                "protest", "arrest", "execution", "expulsion", "election", "accident", "appointment", "removal",
@@ -110,14 +113,18 @@ TABLES = {
     },
     "measures": {
         "title": "Codebook of measures",
-        "description": "What each measure_id in observations counts, in which unit, and for which theme.",
+        "description": "The measure vocabulary: what each measure_id in observations counts, in which unit, and "
+                       "the theme it mainly serves. At most 150 measures; distinctions that are not a different "
+                       "quantity are dimensions of the observation (breakdown, subject, status, sex, theme, "
+                       "place_id, org_id, period).",
         "primaryKey": ["measure_id"],
         "fields": [
             field("measure_id", description="Identifier.", required=True, unique=True, pattern=r"^[a-z0-9_]+$"),
             field("label", description="Short label for axes and tables.", required=True),
             field("unit", description="Unit of every observation of this measure.", required=True, enum=UNITS),
             field("definition", description="What is counted, in the book's words.", required=True),
-            field("theme", description="The theme chapter it belongs to.", required=True, enum=THEMES),
+            field("theme", description="The theme chapter it mainly serves (each observation has its own theme).",
+                  required=True, enum=THEMES),
             field("over_100_allowed", "boolean", "true where a percentage may exceed 100 (turnover as a share of "
                   "the average workforce, fulfilment of a plan or norm); other percentages lie in 0-100.",
                   required=True),
@@ -149,6 +156,14 @@ TABLES = {
                   "obs_ids."),
             field("description", description="What the figure counts, in the book's words.", required=True),
             *provenance(),
+            field("subject", description="Dimension: who or what the figure refers to within its measure (a "
+                  "group of people, a kind of body, an item, a cause); blank when it is the measure's own "
+                  "population."),
+            field("status", description="Dimension: what kind of figure it is; blank for a reported actual "
+                  "value.", enum=STATUSES),
+            field("sex", description="Dimension: blank for both sexes or unstated.", enum=SEXES),
+            field("theme", description="Dimension: the theme chapter the figure serves.", required=True,
+                  enum=THEMES),
         ],
         "foreignKeys": [
             {"fields": "measure_id", "reference": {"resource": "measures", "fields": "measure_id"}},

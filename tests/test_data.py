@@ -94,6 +94,11 @@ def broken(tmp_path):
     ("events", "person_ids", "nobody-at-all", "events.csv, line 3, column person_ids: expected ids from people.csv"),
     ("positions", "person_id", "nobody-at-all", "positions.csv, line 3"),
     ("people", "fate", "vanished", "people.csv, line 3, column fate"),
+    ("observations", "status", "guess", "observations.csv, line 3, column status"),
+    ("observations", "sex", "female", "observations.csv, line 3, column sex"),
+    ("observations", "theme", "", "observations.csv, line 3, column theme"),
+    ("measures", "definition", "", "measures.csv, line 3, column definition"),
+    ("measures", "label", "", "measures.csv, line 3, column label"),
 ])
 def test_bad_cell_is_named(broken, table, column, value, expected):
     package = broken(table, 1, column, value)
@@ -110,3 +115,95 @@ def test_missing_column_is_named(tmp_path):
     with pytest.raises(data.DataError) as error:
         data.check(folder / "datapackage.json")
     assert "observations.csv" in str(error.value) and "unit" in str(error.value)
+
+
+# --- the measure vocabulary (issue 12) and data.query ---
+
+def test_vocabulary_is_small_documented_and_used():
+    from shopfloor.rules import MAX_MEASURES
+    measures, obs = data.load("measures"), data.load("observations")
+    assert len(measures) <= MAX_MEASURES == 150
+    assert set(measures["measure_id"]) == set(obs["measure_id"])  # every measure is used, every row known
+    for column in ("label", "unit", "definition"):
+        assert measures[column].notna().all() and (measures[column].str.strip() != "").all()
+    units = dict(zip(measures["measure_id"], measures["unit"]))
+    assert (obs["measure_id"].map(units) == obs["unit"]).all()
+
+
+def test_measure_rules_check_dimension_values_without_the_schema():
+    from shopfloor.rules import measure_rules
+    read = lambda name: pd.read_csv(DATA / f"{name}.csv", dtype=str, keep_default_na=False)  # noqa: E731
+    tables = {"measures": read("measures"), "observations": read("observations")}
+    assert measure_rules(tables) == []
+    tables["observations"].loc[1, "status"] = "guess"
+    tables["observations"].loc[2, "theme"] = ""
+    tables["observations"].loc[3, "measure_id"] = "no_such_measure"
+    tables["measures"].loc[0, "definition"] = ""
+    problems = measure_rules(tables)
+    assert "observations.csv, line 3, column status: expected one of plan, claim" in problems[-2]
+    assert "observations.csv, line 4, column theme: expected one of industrial_crisis" in problems[-1]
+    assert any("line 5, column measure_id: expected a measure_id of measures.csv" in p for p in problems)
+    assert "measures.csv, line 2, column definition: expected a definition for measure 'persons_arrested', got a " \
+           "blank" in problems
+
+
+def _with_extra_measures(tmp_path, count):
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    with (folder / "measures.csv").open("a", encoding="utf-8") as f:
+        for i in range(count):
+            f.write(f"spare_measure_{i},Spare,count,A measure no row uses.,union_purge,false\n")
+    return folder / "datapackage.json"
+
+
+def test_unused_measure_is_named(tmp_path):
+    with pytest.raises(data.DataError) as error:
+        data.check(_with_extra_measures(tmp_path, 1))
+    assert "expected a measure used by at least one row of observations.csv, got unused 'spare_measure_0'" \
+        in str(error.value)
+
+
+def test_too_many_measures_are_refused(tmp_path):
+    with pytest.raises(data.DataError) as error:
+        data.check(_with_extra_measures(tmp_path, 151))
+    assert "measures.csv: expected at most 150 measures" in str(error.value)
+
+
+def test_query_answers_a_seminar_question_in_one_call():
+    injury = data.query("injury_rate_change")
+    assert len(injury) >= 8 and set(injury["measure_id"]) == {"injury_rate_change"}
+    assert (injury["label"] == "Change in injury rate").all() and (injury["unit"] == "percent_change").all()
+    assert injury["definition"].notna().all() and injury["locator"].notna().all()
+    kirov = data.query("party_members", place="krasnyi-putilovets")
+    assert list(kirov["obs_id"]) == ["k-0004", "k-0044"] and list(kirov["value"]) == [1000, 3133]
+    assert "reference" in kirov.columns
+
+
+def test_query_filters_by_dimensions_and_period():
+    arrested = data.query("persons_arrested", period="1937")
+    assert len(arrested) and all(s[:4] <= "1937" for s in arrested["period_start"])
+    assert all(str(e)[:4] >= "1937" for e in arrested["period_end"].fillna(arrested["period_start"]))
+    expelled = data.query("persons_expelled", period=("1935", "1936-06"), subject="party members")
+    assert len(expelled) and set(expelled["subject"]) == {"party members"}
+    assert (expelled["period_start"].str[:7] <= "1936-06").all()
+    plans = data.query(theme="industrial_crisis", status="plan")
+    assert len(plans) and set(plans["status"]) == {"plan"} and set(plans["theme"]) == {"industrial_crisis"}
+    both = data.query(["share_non_party", "share_party_members"], breakdown="union level: factory committee")
+    assert set(both["measure_id"]) == {"share_non_party", "share_party_members"}
+    ordered = data.query(["share_non_party", "injury_rate"])
+    assert list(ordered["measure_id"]) == sorted(ordered["measure_id"])
+
+
+@pytest.mark.parametrize("kwargs,expected", [
+    ({"measure": "injury_rates"}, "No measure 'injury_rates'; the measures are (closest first): injury_rate"),
+    ({"place": "krasnyi-putilovet"}, "No place 'krasnyi-putilovet'; the places are (closest first): "
+                                     "krasnyi-putilovets"),
+    ({"place": "Kirov Plant"}, "No place 'Kirov Plant'; the places are (closest first): krasnyi-putilovets"),
+    ({"org": "partkom-dinam"}, "No org 'partkom-dinam'; the orgs are (closest first): partkom-dinamo"),
+    ({"status": "planned"}, "No status value 'planned'; the status values are (closest first): plan"),
+    ({"colour": "red"}, "No dimension 'colour'"),
+])
+def test_query_names_unknown_values(kwargs, expected):
+    with pytest.raises(KeyError) as error:
+        data.query(**kwargs)
+    assert expected in str(error.value)

@@ -56,3 +56,50 @@ def table_markdown(name: str) -> str:
 
 def citation() -> str:
     return CITATION.format(version=data.descriptor()["version"])
+
+
+# The dimensions of an observation: what `data.query` selects on besides the measure.
+DIMENSIONS = [
+    ("place_id", "place", "Where: a place of places.csv (`ussr` for national figures)."),
+    ("org_id", "org", "Which organisation: a body of organizations.csv."),
+    ("period_start, period_end", "period", "When: partial ISO dates; `period='1937'` finds every row whose period "
+     "covers part of 1937, `period=('1935', '1936-06')` every row overlapping that span."),
+    ("breakdown", "breakdown", "A subgroup as 'dimension: value' (for example 'union level: factory committee', "
+     "'reason: passivity', 'person: Mironov')."),
+    ("subject", "subject", "Who or what within the measure the figure covers: a group of people ('union "
+     "officials'), a kind of body ('unions with rising injuries'), an item ('milk') or a cause ('work accidents'); "
+     "blank when the figure covers the measure's own population."),
+    ("status", "status", "What kind of figure: blank for a reported actual value; `plan` (a target), `claim`, "
+     "`demand`, `rumour`, `rule` (a statutory norm or deadline) or `capacity`."),
+    ("sex", "sex", "`women` or `men` where the figure covers one sex only; blank otherwise."),
+    ("theme", "theme", "The theme chapter the figure serves: industrial_crisis, factory_politics, union_purge or "
+     "national_terror."),
+]
+
+
+def dimensions_markdown() -> str:
+    """The observation dimensions as a Markdown table, with the number of rows that fill each one."""
+    obs = data.load("observations", locators=False)
+    lines = ["| column | `query` keyword | meaning | rows filled |", "|---|---|---|---:|"]
+    for column, keyword, meaning in DIMENSIONS:
+        first = column.split(",")[0]
+        filled = int(obs[first].notna().sum())
+        lines.append(f"| `{column}` | `{keyword}` | {_escape(meaning)} | {filled:,} |")
+    return "\n".join(lines) + "\n"
+
+
+def vocabulary() -> pd.DataFrame:
+    """One row per measure: id, label, unit, definition, theme and how many observations use it."""
+    measures = data.load("measures", locators=False)
+    counts = data.load("observations", locators=False)["measure_id"].value_counts()
+    return measures.assign(rows=measures["measure_id"].map(counts).fillna(0).astype(int))
+
+
+def vocabulary_markdown() -> str:
+    """The measure vocabulary as a Markdown table, grouped by unit."""
+    frame = vocabulary().sort_values(["unit", "measure_id"])
+    lines = ["| measure | label | unit | definition | rows |", "|---|---|---|---|---:|"]
+    for row in frame.itertuples():
+        lines.append(f"| `{row.measure_id}` | {_escape(row.label)} | {row.unit.replace('_', ' ')} | "
+                     f"{_escape(row.definition)} | {row.rows} |")
+    return "\n".join(lines) + "\n"

@@ -3,6 +3,16 @@
     from shopfloor import data
     obs = data.load("observations")          # every row, typed, with a `locator` column
     arrests = data.measure("persons_arrested")  # one measure, with its label
+    data.query("injury_rate_change")                                  # every change in the injury rate
+    data.query("party_members", place="krasnyi-putilovets")           # party membership at the Kirov works
+    data.query("persons_arrested", period="1937", subject="union officials")
+    data.query(["share_non_party", "share_party_members"], breakdown="union level: factory committee")
+
+Observations are long: one row per figure, with `measure_id` (what quantity, from the vocabulary in
+measures.csv) and dimensions that say which part of it the figure covers: `place_id`, `org_id`, the period
+(`period_start`, `period_end`), `breakdown` (a subgroup as 'dimension: value'), `subject` (who or what within the
+measure), `status` (plan, claim, demand, rumour, rule or capacity; blank for an actual figure), `sex` and
+`theme`. `query` selects on any of them in one call.
 
 Every load validates the table against data/datapackage.json first (types, required fields, keys, patterns)
 and against the book's own rules (see `shopfloor.rules`), so bad input stops with an error that names the
@@ -10,6 +20,7 @@ file, the line, the column and what was expected instead of turning into a silen
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import tempfile
@@ -128,23 +139,113 @@ def _load(name: str, package: str, fingerprint: str, locators: bool) -> pd.DataF
     return frame
 
 
-def measure(measure_id: str, package: Path | None = None) -> pd.DataFrame:
-    """All observations of one measure, with the measure's label and definition joined on."""
-    measures = load("measures", package)
-    if measure_id not in set(measures["measure_id"]):
-        known = ", ".join(sorted(measures["measure_id"]))
-        raise KeyError(f"No measure {measure_id!r}; the measures are: {known}")
+# Observation columns `query` accepts as keyword filters besides place, org, period, breakdown and theme.
+DIMENSIONS = ("subject", "status", "sex")
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
+
+
+def _check_known(kind: str, values: list, known, names: dict | None = None) -> None:
+    """Raise KeyError naming the unknown value(s) and listing the valid ones, closest matches first (by
+    spelling of the id, then ids whose id or name, in `names`, contains the value)."""
+    known = sorted({str(k) for k in known if not pd.isna(k)})
+    unknown = [v for v in values if str(v) not in known]
+    if not unknown:
+        return
+    names = names or {}
+    close = [m for v in unknown for m in difflib.get_close_matches(str(v), known, n=5, cutoff=0.4)]
+    close = [m for v in unknown for m in known
+             if str(v).lower() in f"{m} {names.get(m, '')}".lower() and m not in close] + close
+    ordered = list(dict.fromkeys(close)) + [k for k in known if k not in close]
+    raise KeyError(f"No {kind} {', '.join(repr(v) for v in unknown)}; the {kind}s are (closest first): "
+                   + ", ".join(ordered))
+
+
+def _date_bounds(text: str) -> tuple[str, str]:
+    """The first and last day a partial ISO date ('1937', '1937-04', '1937-04-12') can mean, as ISO strings."""
+    text = str(text)
+    if len(text) == 4:
+        return f"{text}-01-01", f"{text}-12-31"
+    if len(text) == 7:
+        return f"{text}-01", f"{text}-31"
+    return text, text
+
+
+def query(measure=None, *, place=None, org=None, period=None, breakdown=None, theme=None,
+          package: Path | None = None, **dimensions) -> pd.DataFrame:
+    """Observations selected by measure and dimensions, with the measure's label, unit and definition.
+
+    - `measure`: a measure_id or a list of them (see measures.csv); None for every measure.
+    - `place`, `org`: a place_id / org_id or a list; rows whose place_id / org_id is one of them.
+    - `period`: a year 'YYYY' (rows whose period covers any part of that year) or a (start, end) tuple of
+      partial ISO dates (rows whose period overlaps it; None at either end leaves it open).
+    - `breakdown`, `theme` and the dimensions `subject`, `status`, `sex`: an exact value or a list of values.
+
+    Returns every observation column (typed, with `locator` and `reference` as `load` gives them) plus
+    `label` and `definition`, sorted by measure_id, period_start and obs_id. An unknown measure, place,
+    organisation, dimension or dimension value raises KeyError listing the valid ones, closest matches first.
+    Examples: `query("injury_rate_change")`; `query("party_members", place="krasnyi-putilovets")`.
+    """
     obs = load("observations", package)
-    rows = obs[obs["measure_id"] == measure_id]
-    meta = measures.set_index("measure_id").loc[measure_id]
-    return rows.assign(label=meta["label"], definition=meta["definition"]).reset_index(drop=True)
+    measures = load("measures", package)
+    rows = obs
+    if measure is not None:
+        wanted = _as_list(measure)
+        _check_known("measure", wanted, measures["measure_id"])
+        rows = rows[rows["measure_id"].isin(wanted)]
+    for kind, value, table, key, column in (("place", place, "places", "place_id", "place_id"),
+                                            ("org", org, "organizations", "org_id", "org_id")):
+        if value is not None:
+            wanted = _as_list(value)
+            frame = load(table, package, locators=False)
+            text = [c for c in ("name", "name_modern", "name_ru", "name_variants") if c in frame.columns]
+            names = dict(zip(frame[key], frame[text].fillna("").astype(str).agg(" ".join, axis=1)))
+            _check_known(kind, wanted, frame[key], names)
+            rows = rows[rows[column].isin(wanted)]
+    unknown_dims = [d for d in dimensions if d not in DIMENSIONS]
+    if unknown_dims:
+        _check_known("dimension", unknown_dims, ("place", "org", "period", "breakdown", "theme", *DIMENSIONS))
+    for column, value in (("breakdown", breakdown), ("theme", theme), *dimensions.items()):
+        if value is None:
+            continue
+        wanted = _as_list(value)
+        _check_known(f"{column} value", wanted, obs[column])
+        rows = rows[rows[column].isin(wanted)]
+    if period is not None:
+        if isinstance(period, (tuple, list)):
+            if len(period) != 2:
+                raise ValueError(f"period: expected 'YYYY' or a (start, end) pair, got {period!r}")
+            lo, hi = period
+        else:
+            if not (isinstance(period, (str, int)) and len(str(period)) == 4 and str(period).isdigit()):
+                raise ValueError(f"period: expected a year 'YYYY' or a (start, end) pair, got {period!r}")
+            lo = hi = str(period)
+        starts = rows["period_start"].map(lambda d: _date_bounds(d)[0])
+        ends = rows["period_end"].fillna(rows["period_start"]).map(lambda d: _date_bounds(d)[1])
+        keep = pd.Series(True, index=rows.index)
+        if lo is not None:
+            keep &= ends >= _date_bounds(lo)[0]
+        if hi is not None:
+            keep &= starts <= _date_bounds(hi)[1]
+        rows = rows[keep]
+    meta = measures.set_index("measure_id")
+    out = rows.assign(label=rows["measure_id"].map(meta["label"]).astype("string"),
+                      definition=rows["measure_id"].map(meta["definition"]).astype("string"))
+    return out.sort_values(["measure_id", "period_start", "obs_id"], kind="stable").reset_index(drop=True)
+
+
+def measure(measure_id: str, package: Path | None = None, **dimensions) -> pd.DataFrame:
+    """All observations of one measure (optionally narrowed by dimensions, as in `query`), with its label."""
+    return query(measure_id, package=package, **dimensions)
 
 
 def observations(measure_ids: list[str], period_start: str | None = None, period_end: str | None = None,
-                 package: Path | None = None) -> pd.DataFrame:
-    """Observations of several measures (each with its label), optionally for one period only."""
-    frames = [measure(m, package) for m in measure_ids]
-    rows = pd.concat(frames, ignore_index=True)
+                 package: Path | None = None, **dimensions) -> pd.DataFrame:
+    """Observations of several measures (each with its label), optionally for rows with exactly this
+    period_start / period_end, and narrowed by any `query` filter."""
+    rows = query(list(measure_ids), package=package, **dimensions)
     if period_start is not None:
         rows = rows[rows["period_start"] == period_start]
     if period_end is not None:

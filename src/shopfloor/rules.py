@@ -186,7 +186,63 @@ def place_rules(tables: dict) -> list[str]:
     return problems
 
 
-RULES = (provenance_rules, date_rules, observation_rules, event_rules, reference_rules, place_rules)
+# The measure vocabulary: at most this many measures (issue 12); finer distinctions are dimensions.
+MAX_MEASURES = 150
+# Controlled values of the observation dimensions that have a closed list (blank is always allowed);
+# data/build_datapackage.py declares the same lists as enums.
+DIMENSION_VALUES = {
+    "status": ("plan", "claim", "demand", "rumour", "rule", "capacity"),
+    "sex": ("women", "men"),
+    "theme": ("industrial_crisis", "factory_politics", "union_purge", "national_terror"),
+}
+REQUIRED_DIMENSIONS = ("theme",)
+
+
+def measure_rules(tables: dict) -> list[str]:
+    """The vocabulary stays small and documented: at most MAX_MEASURES measures, each with a label, unit and
+    definition and each used by at least one observation; every observation's unit is its measure's unit (see
+    observation_rules) and its dimension values come from the controlled lists."""
+    measures, obs = tables.get("measures"), tables.get("observations")
+    if measures is None:
+        return []
+    problems = []
+    if len(measures) > MAX_MEASURES:
+        problems.append(f"measures.csv: expected at most {MAX_MEASURES} measures (put finer distinctions in the "
+                        f"dimensions of observations.csv), got {len(measures)}")
+    for i, row in measures.iterrows():
+        for column in ("label", "unit", "definition"):
+            if column in measures.columns and _blank(row[column]):
+                problems.append(f"{_where('measures', i, column)}: expected a {column} for measure "
+                                f"{row['measure_id']!r}, got a blank")
+    if obs is None:
+        return problems
+    used = set(obs["measure_id"])
+    for i, row in measures.iterrows():
+        if row["measure_id"] not in used:
+            problems.append(f"{_where('measures', i, 'measure_id')}: expected a measure used by at least one "
+                            f"row of observations.csv, got unused {row['measure_id']!r}")
+    known = set(measures["measure_id"])
+    for i, row in obs.iterrows():
+        if row["measure_id"] not in known:
+            problems.append(f"{_where('observations', i, 'measure_id')}: expected a measure_id of measures.csv, "
+                            f"got {row['measure_id']!r}")
+    for column, allowed in DIMENSION_VALUES.items():
+        if column not in obs.columns:
+            problems.append(f"observations.csv, line 1, column {column}: expected the dimension column "
+                            f"{column!r}, got no such column")
+            continue
+        for i, value in obs[column].items():
+            if _blank(value):
+                if column in REQUIRED_DIMENSIONS:
+                    problems.append(f"{_where('observations', i, column)}: expected one of {', '.join(allowed)}, "
+                                    "got a blank")
+            elif value not in allowed:
+                problems.append(f"{_where('observations', i, column)}: expected one of {', '.join(allowed)} "
+                                f"(or blank), got {value!r}")
+    return problems
+
+
+RULES = (provenance_rules, date_rules, observation_rules, measure_rules, event_rules, reference_rules, place_rules)
 
 
 def book_rules(tables: dict) -> list[str]:
