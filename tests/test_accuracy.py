@@ -1,12 +1,18 @@
 """Every printed figure in the data package stands in the chapter or section its row cites.
 
-Needs the source texts (../shared/seeds/), which only the project's own machines have: readers of the book
-do not, so without them the test is skipped with a message (under CI=true it fails instead).
+Needs the source texts (../shared/seeds/, or the folder named by SHOPFLOOR_SEEDS), which only the project's own
+machines have: readers of the book do not, so without them the test is skipped with a message (under CI=true it
+fails instead).
+
+`as_printed` holds the printed words with their hedge ("more than 90 percent", "about 1,500"): the qualifier checks
+below hold the row's `qualifier` to those words and to the words the text prints just before the figure.
 """
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,7 +20,7 @@ import pytest
 from conftest import IN_CI, ROOT
 from shopfloor import data
 
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = Path(os.environ.get("SHOPFLOOR_SEEDS") or ROOT.parent / "shared" / "seeds")
 SEED_FILES = {"goldman2007": "000_94aead680d47f3e8.txt", "kokosalakis2021": "003_988a9b7b23945072.txt"}
 MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 
@@ -82,3 +88,97 @@ def test_values_agree_with_what_is_printed():
             if not any(abs(size - n * k) <= 1e-6 * max(1, size) for n in numbers for k in (1, 1e3, 1e6, 1e9)):
                 wrong.append(f"{row.obs_id}: printed {part!r}, stored {value:g}")
     assert not wrong, f"{len(wrong)} values disagree with their printed figure: {wrong[:30]}"
+
+
+# How each qualifier may stand in print: a row whose qualifier is not `exact` has one of its qualifier's phrases in
+# `as_printed` (whole words, after normalise()).
+QUALIFIER_WORDS = {
+    "more than": ("more than", "over", "upward of", "upwards of", "in excess of", "majority"),
+    "about": ("about", "approximately", "roughly", "around", "some", "or so"),
+    "almost": ("almost", "nearly", "close to", "just under", "not quite"),
+    "at least": ("at least", "at the very least", "or more", "and more", "no fewer than", "no less than",
+                 "tens of", "hundreds of", "thousands of"),
+    "up to": ("up to", "as much as", "as many as", "no more than", "at most", "maximum", "within", "reaching"),
+    "less than": ("less than", "fewer than", "under", "below"),
+}
+# Words that hedge a figure printed right before ("more than [90 percent]") or after it ("[300 workers] or more"):
+# the row is then not `exact`.
+HEDGES_BEFORE = ("more than", "over", "upward of", "upwards of", "in excess of", "about", "approximately",
+                 "roughly", "around", "some", "almost", "nearly", "close to", "just under", "at least",
+                 "no fewer than", "no less than", "up to", "as much as", "as many as", "no more than", "at most",
+                 "less than", "fewer than", "under")
+HEDGES_AFTER = ("or more", "and more", "or so")
+# Places where a hedge word stands before a figure without hedging it (checked by reading the passage).
+NOT_A_HEDGE: dict[str, str] = {
+    "g1a-0050": "'send over four kilograms': 'send over' is the verb, the quantity is exact",
+    "k-0076": "'held over seven days': 'over' means during, the conference lasted 19-25 April",
+}
+
+
+def _phrase(words) -> re.Pattern:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])")
+
+
+HEDGE_BEFORE = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in HEDGES_BEFORE) + r")\s*$")
+HEDGE_AFTER = re.compile(r"^\s*(" + "|".join(re.escape(w) for w in HEDGES_AFTER) + r")(?![\w-])")
+HEDGE_AT_START = re.compile(r"^(" + "|".join(re.escape(w) for w in HEDGES_BEFORE) + r")(?![\w-])")
+MARKER = re.compile(r"<sup>(\d+)</sup>")
+
+
+def places_printed(text: str, printed: str, note, then: str | None = None) -> list[int]:
+    """Where `printed` stands in `text` as whole words (for a range, followed within a few words by the other end,
+    `then`). By the footnote rule the row's note is the next marker after its figure: where that picks out some of
+    the places, only those are returned."""
+    found = [m.start() for m in re.finditer(r"(?<![\w-])" + re.escape(printed) + r"(?![\w-])", text)]
+    if then is not None:
+        found = [at for at in found if then in text[at + len(printed):at + len(printed) + 20]] or found
+    if pd.isna(note) or not str(note).strip():
+        return found
+    note = str(note).strip().split(".")[0]
+    mine = []
+    for at in found:
+        marker = MARKER.search(text, at + len(printed))
+        if marker and marker.group(1) == note:
+            mine.append(at)
+    return mine or found
+
+
+def test_a_hedged_figure_prints_its_hedge():
+    """(b) A row whose qualifier is not `exact` carries the hedge in `as_printed`: "more than 90 percent", not
+    "90 percent"."""
+    obs = data.load("observations")
+    wrong = []
+    for row in obs[obs["as_printed"].notna() & (obs["qualifier"] != "exact")].itertuples():
+        words = QUALIFIER_WORDS[row.qualifier]
+        if not _phrase(words).search(normalise(row.as_printed)):
+            wrong.append(f"{row.obs_id}: qualifier {row.qualifier!r} but as_printed {row.as_printed!r} has none of "
+                         f"{', '.join(words)}")
+    assert not wrong, (f"{len(wrong)} rows leave their hedge out of as_printed (data/observations.csv, column "
+                       f"as_printed): {wrong[:30]}")
+
+
+def test_a_figure_the_text_hedges_is_not_exact(chapter_texts):
+    """(c) Conversely: where the text prints a hedge word just before the figure ("about [1,500]"), or the printed
+    words start with one, the row's qualifier is not `exact`."""
+    obs = data.load("observations")
+    wrong = []
+    for row in obs[obs["as_printed"].notna() & (obs["qualifier"] == "exact")].itertuples():
+        if row.obs_id in NOT_A_HEDGE:
+            continue
+        text = chapter_texts.get((row.source_id, row.chapter))
+        parts = [normalise(part) for part in row.as_printed.split(" | ")]
+        first = parts[0]
+        start = HEDGE_AT_START.match(first)
+        if start:
+            wrong.append(f"{row.obs_id}: as_printed {row.as_printed!r} starts with {start.group(1)!r}")
+            continue
+        if text is None:
+            continue
+        places = places_printed(text, first, row.note, parts[1] if len(parts) > 1 else None)
+        last = parts[-1]
+        hedges = [HEDGE_BEFORE.search(text[max(0, at - 30):at])
+                  or HEDGE_AFTER.search(text[text.find(last, at) + len(last):][:20]) for at in places]
+        if places and all(hedges):
+            wrong.append(f"{row.obs_id}: the text prints {hedges[0].group(1)!r} next to {row.as_printed!r}")
+    assert not wrong, (f"{len(wrong)} rows are coded exact (data/observations.csv, column qualifier) where the "
+                       f"text hedges the figure: {wrong[:30]}")
