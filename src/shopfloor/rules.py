@@ -292,8 +292,9 @@ def duplicate_event_rules(tables: dict) -> list[str]:
     other) whose titles are near-identical fail. Titles are compared without case and punctuation; near-
     identical means a difflib similarity ratio of at least 0.9, which catches word-order slips and added years
     ('February-March Central Committee plenum' / 'February-March 1937 Central Committee Plenum', 0.94) while the
-    closest distinct events of one date in the package score lower ('June 1936 Central Committee plenum' /
-    'December 1936 ...', 0.86; 'Dock workers strike in Leningrad' / '... in Odessa', 0.82)."""
+    closest distinct events of one date in the package score well below it ('Over 100 alleged Trotskyists
+    arrested' / '508 more alleged Trotskyists arrested', 0.81; 'Dock workers strike in Leningrad' / '... in
+    Odessa', 0.79)."""
     events = tables.get("events")
     if events is None:
         return []
