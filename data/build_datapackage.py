@@ -35,6 +35,11 @@ FATES = ["arrested", "shot", "died_in_custody", "sentenced", "expelled", "reinst
 ORG_KINDS = ["union", "union_body", "party_body", "state_body", "police", "enterprise", "other"]
 PLACE_KINDS = ["factory", "mine", "construction_site", "city", "town", "district", "region", "republic", "country",
                "other"]
+# Tables whose rows can carry further locators in citations.csv, with the key column of each.
+CITED_KEYS = {"observations": "obs_id", "events": "event_id", "people": "person_id", "positions": "position_id",
+              "organizations": "org_id", "places": "place_id", "relations": "relation_id", "glossary": "term",
+              "discrepancies": "discrepancy_id"}
+CITED_TABLES = list(CITED_KEYS)
 RELATION_KINDS = ["patron", "client", "relative", "spouse", "denounced", "testified_against", "colleague", "friend",
                   "protected", "named_in_confession"]
 
@@ -310,6 +315,27 @@ TABLES = {
             field("meaning", description="Meaning, in the book's words.", required=True),
             *provenance(),
         ],
+    },
+    "citations": {
+        "title": "Further locators",
+        "description": "The additional passages behind a row of another table, where its facts come from more than "
+                       "one place or a second passage prints the same fact again. The row's own provenance columns "
+                       "stay its primary locator (the passage of its main fact); each row here adds one more, and "
+                       "`supports` says which of the row's facts it stands for.",
+        "primaryKey": ["citation_id"],
+        "fields": [
+            field("citation_id", description="Identifier.", required=True, unique=True, pattern=r"^cit-\d{4}$"),
+            field("table", description="The table of the row this passage supports.", required=True,
+                  enum=CITED_TABLES),
+            field("row_id", description="The primary key of that row in that table (obs_id, event_id, person_id, "
+                  "...); the row must exist.", required=True),
+            field("supports", description="Which facts of the row this passage gives: column names of that table "
+                  "separated by ';' (e.g. date_start;person_ids), or `all` where the passage prints the whole fact "
+                  "again (a duplicate row merged into this one).", required=True,
+                  pattern=r"^(all|[a-z_]+(;[a-z_]+)*)$"),
+            *provenance(),
+        ],
+        "foreignKeys": [{"fields": "source_id", "reference": {"resource": "sources", "fields": "work_id"}}],
     },
     "discrepancies": {
         "title": "Discrepancies",

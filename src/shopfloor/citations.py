@@ -3,8 +3,16 @@
 A locator says where a fact stands: `Goldman 2007, ch. 4, "Multicandidate, Secret-Ballot Elections", n. 37`;
 the archival file or literature the footnote cites follows in brackets. Source lines under figures are
 generated from the rows shown, never typed by hand (EDITORIAL.md, "Citing").
+
+A row's own provenance columns are its primary locator. Where its facts come from more than one passage,
+or a second passage prints the same fact again, `data/citations.csv` holds the further locators, keyed by
+table and row id; `add_locators` appends them to the row's `reference` ("...; also ...") and `source_line`
+cites them beside the primary ones.
 """
 from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -39,8 +47,56 @@ def full_reference(row: pd.Series | dict, short_name: str) -> str:
     return f"{base} ({cited})" if cited else base
 
 
+# The key column of each table that citations.csv may point into, in the order used to recognise a frame's
+# table from its columns (a table's own key first: observations also carry place_id and org_id, positions
+# person_id, and so on).
+TABLE_KEYS = {"observations": "obs_id", "events": "event_id", "positions": "position_id",
+              "relations": "relation_id", "discrepancies": "discrepancy_id", "glossary": "term",
+              "organizations": "org_id", "places": "place_id", "people": "person_id"}
+PROVENANCE = ("source_id", "chapter", "section", "note", "archival_ref", "literature_ref")
+
+
+def table_of(frame: pd.DataFrame) -> str | None:
+    """The table a frame's rows come from, recognised by its key column; None when it has none."""
+    return next((table for table, key in TABLE_KEYS.items() if key in frame.columns), None)
+
+
+@lru_cache(maxsize=4)
+def _read_citations(path: str, stamp: int) -> dict:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    extra: dict[tuple[str, str], list[dict]] = {}
+    for record in frame.to_dict("records"):
+        extra.setdefault((record["table"], record["row_id"]), []).append(record)
+    return extra
+
+
+def further_locators(path: Path | None = None) -> dict[tuple[str, str], list[dict]]:
+    """citations.csv as {(table, row_id): [its rows, in file order]}; empty when the file is absent."""
+    if path is None:
+        from . import paths
+
+        path = paths.data_dir() / "citations.csv"
+    path = Path(path)
+    if not path.exists():
+        return {}
+    return _read_citations(str(path), path.stat().st_mtime_ns)
+
+
+def _extra_rows(frame: pd.DataFrame) -> list[list[dict]]:
+    """For each row of the frame, the citations.csv rows that add locators to it."""
+    table = table_of(frame)
+    if table is None:
+        return [[] for _ in range(len(frame))]
+    extra = further_locators()
+    return [extra.get((table, _text(row_id)), []) for row_id in frame[TABLE_KEYS[table]]]
+
+
 def add_locators(frame: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    """Add `locator` (work, chapter, heading, note) and `reference` (with what the note cites) columns."""
+    """Add `locator` (work, chapter, heading, note) and `reference` (with what the note cites) columns.
+
+    `locator` is the row's primary locator; `reference` gives it with what its note cites, followed by each
+    further locator that data/citations.csv holds for the row: `<primary>; also <second>; also <third>`.
+    """
     names = dict(zip(sources["work_id"], sources["short_name"]))
     unknown = sorted(set(frame["source_id"].dropna()) - set(names))
     if unknown:
@@ -51,9 +107,21 @@ def add_locators(frame: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     out["locator"] = pd.array([locator(names.get(r["source_id"], ""), r.get("chapter"), r.get("section"),
                                        r.get("note")) if _text(r.get("source_id")) else "" for r in records],
                               dtype="string")
-    out["reference"] = pd.array([full_reference(r, names.get(r["source_id"], "")) if _text(r.get("source_id"))
-                                 else "" for r in records], dtype="string")
+    references = []
+    for record, extra in zip(records, _extra_rows(out)):
+        parts = [full_reference(record, names.get(record["source_id"], ""))] if _text(record.get("source_id")) else []
+        parts += [full_reference(c, names.get(c["source_id"], c["source_id"])) for c in extra]
+        references.append("; also ".join(parts))
+    out["reference"] = pd.array(references, dtype="string")
     return out
+
+
+def _short_names() -> dict[str, str]:
+    from . import paths
+
+    path = paths.data_dir() / "sources.csv"
+    sources = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return dict(zip(sources["work_id"], sources["short_name"]))
 
 
 def _note_list(notes: list[str]) -> str:
@@ -67,12 +135,19 @@ def source_line(frame: pd.DataFrame) -> str:
     """`Source: <locators>.` for the rows a figure shows, generated from their provenance.
 
     Rows from the same heading are merged (`nn. 2, 9, 11`) with what their notes cite in brackets;
-    the locators are listed shortest first, at most four, then `and N more`.
+    the further locators data/citations.csv holds for the rows are cited the same way; the locators are
+    listed shortest first, at most four, then `and N more`.
     """
     if "source_name" not in frame.columns:
         raise KeyError("source_line needs rows loaded with shopfloor.data.load (they carry `source_name`)")
+    records = [r for r in frame.to_dict("records") if _text(r.get("source_name"))]
+    if records:
+        names = _short_names()
+        cited = frame[[bool(_text(v)) for v in frame["source_name"]]]
+        for extra in _extra_rows(cited):
+            records += [dict(c, source_name=names.get(c["source_id"], c["source_id"])) for c in extra]
     groups: dict[tuple, dict] = {}
-    for r in frame.to_dict("records"):
+    for r in records:
         if not _text(r.get("source_name")):
             continue
         key = (_text(r["source_name"]), _text(r.get("chapter")), _text(r.get("section")))

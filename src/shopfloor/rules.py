@@ -6,6 +6,8 @@ problems as lines naming file, line, column and what was expected.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import re
 
 import pandas as pd
 
@@ -242,7 +244,138 @@ def measure_rules(tables: dict) -> list[str]:
     return problems
 
 
-RULES = (provenance_rules, date_rules, observation_rules, measure_rules, event_rules, reference_rules, place_rules)
+# Tables whose rows citations.csv may add locators to, with their key column (as in data/build_datapackage.py).
+CITED_KEYS = {"observations": "obs_id", "events": "event_id", "people": "person_id", "positions": "position_id",
+              "organizations": "org_id", "places": "place_id", "relations": "relation_id", "glossary": "term",
+              "discrepancies": "discrepancy_id"}
+PASSAGE = ("source_id", "chapter", "section", "note")
+
+
+def citation_rules(tables: dict) -> list[str]:
+    """Each further locator names an existing row and columns of its table, and adds a passage the row does
+    not already cite (neither as its primary locator nor in another citations row)."""
+    citations = tables.get("citations")
+    if citations is None:
+        return []
+    problems, seen = [], {}
+    for i, row in citations.iterrows():
+        table, row_id = row["table"], row["row_id"]
+        frame = tables.get(table)
+        if frame is None or table not in CITED_KEYS:
+            problems.append(f"{_where('citations', i, 'table')}: expected one of {', '.join(CITED_KEYS)}, "
+                            f"got {table!r}")
+            continue
+        key = CITED_KEYS[table]
+        match = frame[frame[key] == row_id]
+        if match.empty:
+            problems.append(f"{_where('citations', i, 'row_id')}: expected the {key} of a row in {table}.csv, got unknown "
+                            f"{row_id!r}")
+            continue
+        if not _blank(row["supports"]) and row["supports"] != "all":
+            for column in row["supports"].split(";"):
+                if column not in frame.columns:
+                    problems.append(f"{_where('citations', i, 'supports')}: expected columns of {table}.csv or "
+                                    f"'all', got unknown {column!r}")
+        passage = tuple("" if _blank(row[c]) else str(row[c]) for c in PASSAGE)
+        primary = tuple("" if _blank(match.iloc[0][c]) else str(match.iloc[0][c]) for c in PASSAGE)
+        if passage == primary:
+            problems.append(f"{_where('citations', i, 'note')}: expected a passage other than the primary locator "
+                            f"of {table} {row_id!r}, got the same {passage[1]}/{passage[3] or 'no note'}")
+        if (table, row_id, passage) in seen:
+            problems.append(f"{_where('citations', i, 'citation_id')}: expected one row per passage, got the "
+                            f"passage of line {_line(seen[(table, row_id, passage)])} again")
+        seen.setdefault((table, row_id, passage), i)
+    return problems
+
+
+def _breakdown(text) -> dict:
+    """'industry: coal; period: six months' -> {'industry': 'coal', 'period': 'six months'}."""
+    parts = {}
+    for item in ([] if _blank(text) else str(text).split(";")):
+        dimension, _, value = item.partition(":")
+        parts[dimension.strip().lower()] = value.strip().lower()
+    return parts
+
+
+def _distinguished(a: dict, b: dict) -> bool:
+    """Two breakdowns tell rows apart when a dimension both name has different values."""
+    return any(a[d] != b[d] for d in set(a) & set(b))
+
+
+OBS_FACT = ("source_id", "chapter", "section", "note", "measure_id", "value", "value_low", "value_high",
+            "period_start", "period_end", "place_id", "org_id", "subject", "status", "sex")
+
+
+def duplicate_observation_rules(tables: dict) -> list[str]:
+    """One row per fact: two observations from the same passage (source, chapter, heading, note) with the same
+    measure, value(s), period, place, organisation and dimensions (subject, status, sex) are the same figure, unless a breakdown dimension both
+    rows name tells them apart (`defendant: Radek` vs `defendant: Sokolnikov`). A blank breakdown, or
+    breakdowns under different dimension names (`scope: mass operations` vs `operation: mass operations`),
+    do not: that is the same figure coded twice. A derived row never duplicates a printed one."""
+    obs = tables.get("observations")
+    if obs is None:
+        return []
+    problems, groups = [], {}
+    for i, row in obs.iterrows():
+        key = tuple("" if c not in row or _blank(row[c]) else str(row[c]) for c in OBS_FACT) + (_blank(row["derived"]),)
+        groups.setdefault(key, []).append(i)
+    for indices in groups.values():
+        for n, j in enumerate(indices[1:], 1):
+            for k in indices[:n]:
+                if not _distinguished(_breakdown(obs.at[j, "breakdown"]), _breakdown(obs.at[k, "breakdown"])):
+                    problems.append(
+                        f"{_where('observations', j, 'obs_id')}: expected one row per fact, got "
+                        f"{obs.at[j, 'obs_id']!r} with the passage, measure, value, period, place and organisation "
+                        f"of {obs.at[k, 'obs_id']!r} (line {_line(k)}); merge them or tell them apart by breakdown")
+                    break
+    return problems
+
+
+TITLE_SIMILARITY = 0.9  # see duplicate_event_rules
+
+
+def _title(text: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", str(text).casefold()).split())
+
+
+def _same_date(a: str, b: str) -> bool:
+    """'1937-02' and '1937-02-22' may be the same day; '1937-02' and '1937-03' are not."""
+    return a.startswith(b) or b.startswith(a)
+
+
+def duplicate_event_rules(tables: dict) -> list[str]:
+    """One row per event: two events on the same date (one date_start equal to, or a coarser form of, the
+    other) whose titles are near-identical fail. Titles are compared without case and punctuation; near-
+    identical means a difflib similarity ratio of at least 0.9, which catches word-order slips and added years
+    ('February-March Central Committee plenum' / 'February-March 1937 Central Committee Plenum', 0.94) while the
+    closest distinct events of one date in the package score well below it ('Over 100 alleged Trotskyists
+    arrested' / '508 more alleged Trotskyists arrested', 0.81; 'Dock workers strike in Leningrad' / '... in
+    Odessa', 0.79)."""
+    events = tables.get("events")
+    if events is None:
+        return []
+    problems = []
+    rows = [(i, _title(r["title"]), str(r["date_start"])) for i, r in events.iterrows() if not _blank(r["date_start"])]
+    by_year: dict[str, list] = {}
+    for item in rows:
+        by_year.setdefault(item[2][:4], []).append(item)
+    for items in by_year.values():
+        for n, (j, title_j, date_j) in enumerate(items):
+            for k, title_k, date_k in items[:n]:
+                if not _same_date(date_j, date_k):
+                    continue
+                ratio = difflib.SequenceMatcher(None, title_j, title_k).ratio()
+                if title_j == title_k or ratio >= TITLE_SIMILARITY:
+                    problems.append(
+                        f"{_where('events', j, 'title')}: expected one row per event, got "
+                        f"{events.at[j, 'event_id']!r} with a title like that of {events.at[k, 'event_id']!r} "
+                        f"(line {_line(k)}) on the same date (similarity {ratio:.2f}); merge them")
+                    break
+    return problems
+
+
+RULES = (provenance_rules, date_rules, observation_rules, measure_rules, event_rules, reference_rules, place_rules,
+         citation_rules, duplicate_observation_rules, duplicate_event_rules)
 
 
 def book_rules(tables: dict) -> list[str]:
