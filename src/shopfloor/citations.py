@@ -32,10 +32,29 @@ def locator(short_name: str, chapter: str, section: str, note) -> str:
     return ", ".join(parts)
 
 
-def full_reference(row: pd.Series | dict, short_name: str) -> str:
-    """The locator followed by what its footnote cites: archive file and/or published work."""
+def literature_text(value, works: dict[str, str] | None) -> str:
+    """A literature_ref value as readers see it: each work_id replaced by the work's short name.
+
+    `getty1993, pp. 1022-4; davies1996, p. 459` -> `Getty, Rittersporn and Zemskov 1993, pp. 1022-4;
+    Davies 1996, p. 459`, with `works` mapping work_id to short_name (sources.csv). A key not in `works`
+    is left as it stands (the book rule literature_rules reports it).
+    """
+    text = _text(value)
+    if not text or not works:
+        return text
+    parts = []
+    for part in text.split("; "):
+        key, sep, rest = part.partition(", ")
+        parts.append(works.get(key, key) + sep + rest)
+    return "; ".join(parts)
+
+
+def full_reference(row: pd.Series | dict, short_name: str, works: dict[str, str] | None = None) -> str:
+    """The locator followed by what its footnote cites: archive file and/or published works (by short name
+    when `works` maps work_id to short_name)."""
     base = locator(short_name, row.get("chapter"), row.get("section"), row.get("note"))
-    cited = "; ".join(t for t in (_text(row.get("archival_ref")), _text(row.get("literature_ref"))) if t)
+    literature = literature_text(row.get("literature_ref"), works)
+    cited = "; ".join(t for t in (_text(row.get("archival_ref")), literature) if t)
     return f"{base} ({cited})" if cited else base
 
 
@@ -51,7 +70,10 @@ def add_locators(frame: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     out["locator"] = pd.array([locator(names.get(r["source_id"], ""), r.get("chapter"), r.get("section"),
                                        r.get("note")) if _text(r.get("source_id")) else "" for r in records],
                               dtype="string")
-    out["reference"] = pd.array([full_reference(r, names.get(r["source_id"], "")) if _text(r.get("source_id"))
+    if "literature_ref" in out.columns:
+        out["literature"] = pd.array([literature_text(r.get("literature_ref"), names) for r in records],
+                                     dtype="string")
+    out["reference"] = pd.array([full_reference(r, names.get(r["source_id"], ""), names) if _text(r.get("source_id"))
                                  else "" for r in records], dtype="string")
     return out
 
@@ -79,7 +101,7 @@ def source_line(frame: pd.DataFrame) -> str:
         group = groups.setdefault(key, {"notes": [], "cited": []})
         if _text(r.get("note")):
             group["notes"].append(_text(r["note"]))
-        for column in ("archival_ref", "literature_ref"):
+        for column in ("archival_ref", "literature" if "literature" in r else "literature_ref"):
             if _text(r.get(column)) and _text(r[column]) not in group["cited"]:
                 group["cited"].append(_text(r[column]))
     if not groups:
