@@ -65,7 +65,10 @@ def provenance(required_chapter=True):
               "has none.", minimum=1),
         field("archival_ref", description="The archival file the footnote cites, in short form (GARF f. 5451, "
               "o. 43, d. 31, ll. 19-21); Ibid. resolved."),
-        field("literature_ref", description="The published work the footnote cites for the fact, short form."),
+        field("literature_ref", description="The published works the footnote cites for the fact, as keys into "
+              "sources.csv with the page beside: 'work_id' or 'work_id, locator', several separated by '; ' (e.g. "
+              "'getty1993, pp. 1022-4; davies1996, p. 459'). The locator is the pages, volume, number or date as "
+              "the footnote gives them, with no ';'. A book rule checks every key."),
     ]
 
 
@@ -77,26 +80,34 @@ def date_field(name, description):
 TABLES = {
     "sources": {
         "title": "Works",
-        "description": "The two works the book is built on and the literature they cite for figures the book "
-                       "shows. The provenance columns of a cited work say where the source cites it.",
+        "description": "The two works the book is built on and every published work they cite for a row of the "
+                       "package (the keys of the literature_ref columns), as the source's first full citation "
+                       "gives it. The provenance columns of a cited work say where that citation stands.",
         "primaryKey": ["work_id"],
         "fields": [
             field("work_id", description="Identifier, also the BibTeX key of the generated bibliography.",
                   required=True, unique=True, pattern=r"^[a-z0-9]+$"),
-            field("short_name", description="Author-year form used in source lines.", required=True),
+            field("short_name", description="Author-year form used in source lines and as the bibliography "
+                  "label; a newspaper or journal cited by issue has its title alone.", required=True, unique=True),
             field("authors", description="Authors (editors of an edited volume) in BibTeX form: 'Last, First' "
-                  "joined by ' and '.", required=True),
+                  "joined by ' and '; blank for a newspaper, a journal or an official publication without one."),
             field("title", description="Title, without the subtitle.", required=True),
-            field("year", "integer", "Year of publication.", required=True, minimum=1900, maximum=2100),
+            field("year", "integer", "Year of publication; blank for a newspaper or journal cited by issue (the "
+                  "locator dates it) and where the source gives none.", minimum=1900, maximum=2100),
             field("subtitle", description="Subtitle, where there is one."),
             field("kind", description="What kind of publication.", required=True,
-                  enum=["monograph", "article", "edited volume", "chapter", "document collection"]),
-            field("container", description="Journal with volume and number, where an article."),
+                  enum=["monograph", "article", "edited volume", "chapter", "document collection", "reference work",
+                        "newspaper", "periodical"]),
+            field("container", description="Journal with volume and number, where an article; the work_id of "
+                  "the edited volume, where a chapter; the journal, where a document collection was printed in "
+                  "one."),
             field("publisher", description="Publisher."),
             field("place", description="Place of publication."),
             field("doi", description="DOI where there is one."),
             field("url", description="Stable address where there is one."),
             *provenance(required_chapter=False),
+            field("reference_note", description="Where the entry departs from the source's footnote or adds to "
+                  "it: another spelling or date in the other source, and what is general knowledge."),
         ],
     },
     "source_sections": {

@@ -207,3 +207,27 @@ def test_query_names_unknown_values(kwargs, expected):
     with pytest.raises(KeyError) as error:
         data.query(**kwargs)
     assert expected in str(error.value)
+@pytest.mark.parametrize("value,expected", [
+    ("Getty, Rittersporn and Zemskov 1993, pp. 1022-4",
+     "observations.csv, line 3, column literature_ref: expected 'work_id' or 'work_id, locator'"),
+    ("getty1994, pp. 1022-4", "observations.csv, line 3, column literature_ref: expected a work_id of sources.csv, "
+                              "got unknown 'getty1994'"),
+    ("getty1993, pp. 1022-4;davies1996", "observations.csv, line 3, column literature_ref: expected 'work_id'"),
+    ("getty1993,", "observations.csv, line 3, column literature_ref: expected 'work_id'"),
+])
+def test_unresolved_literature_ref_is_named(broken, value, expected):
+    package = broken("observations", 1, "literature_ref", value)
+    with pytest.raises(data.DataError) as error:
+        data.check(package)
+    assert expected in str(error.value)
+
+
+def test_every_literature_ref_names_a_work():
+    sources = data.load("sources", locators=False)
+    keys = set(sources["work_id"])
+    for name in data.table_names():
+        frame = data.load(name, locators=False)
+        if "literature_ref" not in frame.columns:
+            continue
+        for value in frame["literature_ref"].dropna():
+            assert all(part.split(", ")[0] in keys for part in value.split("; ")), (name, value)

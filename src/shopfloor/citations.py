@@ -40,10 +40,29 @@ def locator(short_name: str, chapter: str, section: str, note) -> str:
     return ", ".join(parts)
 
 
-def full_reference(row: pd.Series | dict, short_name: str) -> str:
-    """The locator followed by what its footnote cites: archive file and/or published work."""
+def literature_text(value, works: dict[str, str] | None) -> str:
+    """A literature_ref value as readers see it: each work_id replaced by the work's short name.
+
+    `getty1993, pp. 1022-4; davies1996, p. 459` -> `Getty, Rittersporn and Zemskov 1993, pp. 1022-4;
+    Davies 1996, p. 459`, with `works` mapping work_id to short_name (sources.csv). A key not in `works`
+    is left as it stands (the book rule literature_rules reports it).
+    """
+    text = _text(value)
+    if not text or not works:
+        return text
+    parts = []
+    for part in text.split("; "):
+        key, sep, rest = part.partition(", ")
+        parts.append(works.get(key, key) + sep + rest)
+    return "; ".join(parts)
+
+
+def full_reference(row: pd.Series | dict, short_name: str, works: dict[str, str] | None = None) -> str:
+    """The locator followed by what its footnote cites: archive file and/or published works (by short name
+    when `works` maps work_id to short_name)."""
     base = locator(short_name, row.get("chapter"), row.get("section"), row.get("note"))
-    cited = "; ".join(t for t in (_text(row.get("archival_ref")), _text(row.get("literature_ref"))) if t)
+    literature = literature_text(row.get("literature_ref"), works)
+    cited = "; ".join(t for t in (_text(row.get("archival_ref")), literature) if t)
     return f"{base} ({cited})" if cited else base
 
 
@@ -107,10 +126,13 @@ def add_locators(frame: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     out["locator"] = pd.array([locator(names.get(r["source_id"], ""), r.get("chapter"), r.get("section"),
                                        r.get("note")) if _text(r.get("source_id")) else "" for r in records],
                               dtype="string")
+    if "literature_ref" in out.columns:
+        out["literature"] = pd.array([literature_text(r.get("literature_ref"), names) for r in records],
+                                     dtype="string")
     references = []
     for record, extra in zip(records, _extra_rows(out)):
-        parts = [full_reference(record, names.get(record["source_id"], ""))] if _text(record.get("source_id")) else []
-        parts += [full_reference(c, names.get(c["source_id"], c["source_id"])) for c in extra]
+        parts = [full_reference(record, names.get(record["source_id"], ""), names)] if _text(record.get("source_id")) else []
+        parts += [full_reference(c, names.get(c["source_id"], c["source_id"]), names) for c in extra]
         references.append("; also ".join(parts))
     out["reference"] = pd.array(references, dtype="string")
     return out
@@ -145,7 +167,8 @@ def source_line(frame: pd.DataFrame) -> str:
         names = _short_names()
         cited = frame[[bool(_text(v)) for v in frame["source_name"]]]
         for extra in _extra_rows(cited):
-            records += [dict(c, source_name=names.get(c["source_id"], c["source_id"])) for c in extra]
+            records += [dict(c, source_name=names.get(c["source_id"], c["source_id"]),
+                             literature=literature_text(c.get("literature_ref"), names)) for c in extra]
     groups: dict[tuple, dict] = {}
     for r in records:
         if not _text(r.get("source_name")):
@@ -154,7 +177,7 @@ def source_line(frame: pd.DataFrame) -> str:
         group = groups.setdefault(key, {"notes": [], "cited": []})
         if _text(r.get("note")):
             group["notes"].append(_text(r["note"]))
-        for column in ("archival_ref", "literature_ref"):
+        for column in ("archival_ref", "literature" if "literature" in r else "literature_ref"):
             if _text(r.get(column)) and _text(r[column]) not in group["cited"]:
                 group["cited"].append(_text(r[column]))
     if not groups:

@@ -374,8 +374,44 @@ def duplicate_event_rules(tables: dict) -> list[str]:
     return problems
 
 
+# A literature_ref value: references separated by '; ', each a work_id of sources.csv, optionally followed by ', '
+# and a locator (pages, volume, number, date) without ';': `getty1993, pp. 1022-4; davies1996, p. 459`.
+LITERATURE_REFERENCE = re.compile(r"^(?P<key>[a-z0-9]+)(?:, (?P<locator>[^;]*\S))?$")
+LITERATURE_FORMAT = "'work_id' or 'work_id, locator', several separated by '; '"
+
+
+def literature_rules(tables: dict) -> list[str]:
+    """Every literature_ref names works of sources.csv in the documented format, and a chapter's container is
+    the edited volume it appears in."""
+    sources = tables.get("sources")
+    if sources is None:
+        return []
+    known = set(sources["work_id"])
+    problems = []
+    for name, frame in tables.items():
+        if frame is None or "literature_ref" not in frame.columns:
+            continue
+        for i, value in frame["literature_ref"].items():
+            if _blank(value):
+                continue
+            for part in str(value).split("; "):
+                match = LITERATURE_REFERENCE.match(part)
+                if not match:
+                    problems.append(f"{_where(name, i, 'literature_ref')}: expected {LITERATURE_FORMAT}, "
+                                    f"got {part!r}")
+                elif match["key"] not in known:
+                    problems.append(f"{_where(name, i, 'literature_ref')}: expected a work_id of sources.csv, "
+                                    f"got unknown {match['key']!r}")
+    volumes = set(sources.loc[sources["kind"] == "edited volume", "work_id"])
+    for i, row in sources.iterrows():
+        if row["kind"] == "chapter" and row["container"] not in volumes:
+            problems.append(f"{_where('sources', i, 'container')}: expected the work_id of the edited volume the "
+                            f"chapter appears in, got {row['container']!r}")
+    return problems
+
+
 RULES = (provenance_rules, date_rules, observation_rules, measure_rules, event_rules, reference_rules, place_rules,
-         citation_rules, duplicate_observation_rules, duplicate_event_rules)
+         citation_rules, duplicate_observation_rules, duplicate_event_rules, literature_rules)
 
 
 def book_rules(tables: dict) -> list[str]:

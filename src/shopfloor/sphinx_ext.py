@@ -6,7 +6,8 @@
   configuration is emitted twice by Jupyter Book 1, which is a console error on every page.
 - Drops the theme's fontawesome.js (1.5 MB on every page): the theme's stylesheet already carries the
   Font Awesome web-font rules, which draw the same icons from a 150 KB font.
-- Generates the BibTeX file from data/sources.csv into the build folder and points sphinxcontrib-bibtex at it.
+- Generates the BibTeX file from data/sources.csv into the build folder and points sphinxcontrib-bibtex at it,
+  with the pybtex style `shopfloor` (author-year labels, see shopfloor.bibliography).
 - Leaves the search index (200 KB and growing with the book) to the search page: the theme loads it on every
   page for a search-as-you-type box that this book does not enable; its search box submits to search.html.
 - Sets SHOPFLOOR_BOOK_BUILD=1 before notebooks execute: the chart renderer then leaves the bundle out of
@@ -76,7 +77,9 @@ def _config_inited(app, config) -> None:
 
 
 def _bibliography(app, config) -> None:
-    from .bibliography import write
+    from .bibliography import register_style, write
+
+    config.bibtex_default_style = register_style()  # author-year labels from sources.csv's short_name
 
     package = Path(app.srcdir) / "data" / "datapackage.json"  # the book being built, wherever it lies
     config.bibtex_bibfiles = [str(write(Path(app.outdir).parent / "references.bib", package))]
