@@ -61,6 +61,25 @@ def provenance(required_chapter=True):
     ]
 
 
+INFERENCE_BASES = ["context", "arithmetic", "general_knowledge"]
+INFERRED = r"^[a-z_]+:(context|arithmetic|general_knowledge)(;[a-z_]+:(context|arithmetic|general_knowledge))*$"
+
+
+def inference():
+    """Which values of the row the sources do not print with the fact itself, and what they rest on. The
+    project's standing general knowledge (Cyrillic names, modern names, coordinates, a gazetteer's parent
+    place, 'ussr' for a nationwide figure) is documented once in data/README.md and not flagged row by row."""
+    return [
+        field("inferred", description="Fields whose value was worked out rather than printed with the fact, as "
+              "';'-separated 'field:basis'. Basis: context (another sentence or passage of the source), "
+              "arithmetic (computed from printed numbers), general_knowledge (not in the sources). Blank: every "
+              "value is printed with the fact (for observations: in the sentence that prints the figure; for "
+              "other tables: in the cited paragraph or its footnote).", pattern=INFERRED),
+        field("inferred_note", description="What the inferred values rest on, in the book's words; required "
+              "where inferred is filled."),
+    ]
+
+
 def date_field(name, description):
     return field(name, description=description + " ISO 8601, only as precise as the source (YYYY, YYYY-MM "
                  "or YYYY-MM-DD).", pattern=ISO_PARTIAL_DATE)
@@ -149,6 +168,7 @@ TABLES = {
                   "obs_ids."),
             field("description", description="What the figure counts, in the book's words.", required=True),
             *provenance(),
+            *inference(),
         ],
         "foreignKeys": [
             {"fields": "measure_id", "reference": {"resource": "measures", "fields": "measure_id"}},
@@ -175,6 +195,7 @@ TABLES = {
             field("person_ids", description="People involved, separated by ';'."),
             field("theme", description="The theme chapter it belongs to.", required=True, enum=THEMES),
             *provenance(),
+            *inference(),
         ],
         "foreignKeys": [{"fields": "place_id", "reference": {"resource": "places", "fields": "place_id"}}],
     },
@@ -197,6 +218,7 @@ TABLES = {
             date_field("fate_date", "When the fate befell them."),
             field("fate_precision", description="How much of fate_date the source gives.", enum=DATE_PRECISIONS),
             *provenance(),
+            *inference(),
         ],
     },
     "positions": {
@@ -212,6 +234,7 @@ TABLES = {
             date_field("date_from", "Held from."),
             date_field("date_to", "Held until."),
             *provenance(),
+            *inference(),
         ],
         "foreignKeys": [
             {"fields": "person_id", "reference": {"resource": "people", "fields": "person_id"}},
@@ -263,6 +286,7 @@ TABLES = {
                   required=True),
             field("description", description="What the place was, in the book's words.", required=True),
             *provenance(),
+            *inference(),
         ],
         "foreignKeys": [{"fields": "parent_place_id", "reference": {"resource": "places", "fields": "place_id"}}],
     },

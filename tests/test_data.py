@@ -94,6 +94,13 @@ def broken(tmp_path):
     ("events", "person_ids", "nobody-at-all", "events.csv, line 3, column person_ids: expected ids from people.csv"),
     ("positions", "person_id", "nobody-at-all", "positions.csv, line 3"),
     ("people", "fate", "vanished", "people.csv, line 3, column fate"),
+    ("observations", "inferred", "colour:context", "observations.csv, line 3, column inferred: expected a column of"),
+    ("observations", "inferred", "period_start:hunch", "observations.csv, line 3, column inferred"),
+    ("observations", "inferred", "period_start", "observations.csv, line 3, column inferred"),
+    ("people", "inferred", "patronymic:context", "people.csv, line 3, column inferred: patronymic is listed as "
+                                                 "inferred but is blank"),
+    ("people", "inferred_note", "a stray note", "people.csv, line 3, column inferred_note: expected a blank note"),
+    ("events", "inferred_note", "", "events.csv, line 3, column inferred_note: expected a note"),
 ])
 def test_bad_cell_is_named(broken, table, column, value, expected):
     package = broken(table, 1, column, value)
