@@ -209,7 +209,9 @@ TABLES = {
                   unique=True, pattern=SLUG),
             field("name", description="Name as the source transliterates it.", required=True),
             field("name_variants", description="Other spellings found in the sources, separated by ';'."),
-            field("name_ru", description="Name in Cyrillic, only where certain."),
+            field("name_ru", description="Name in Cyrillic: the project's general knowledge (the sources "
+                  "print transliterations), only where certain and agreeing with the printed initials; not "
+                  "flagged in inferred unless it departs from the printed name."),
             field("first_name", description="First name where a source gives it."),
             field("patronymic", description="Patronymic where a source gives it."),
             field("description", description="Who they were, in the book's words.", required=True),
