@@ -100,7 +100,7 @@ def broken(tmp_path):
     ("people", "inferred", "patronymic:context", "people.csv, line 3, column inferred: patronymic is listed as "
                                                  "inferred but is blank"),
     ("people", "inferred_note", "a stray note", "people.csv, line 3, column inferred_note: expected a blank note"),
-    ("events", "inferred_note", "", "events.csv, line 3, column inferred_note: expected a note"),
+    ("people", "inferred", "fate_date:context", "people.csv, line 3, column inferred_note: expected a note"),
 ])
 def test_bad_cell_is_named(broken, table, column, value, expected):
     package = broken(table, 1, column, value)
