@@ -72,6 +72,25 @@ def provenance(required_chapter=True):
     ]
 
 
+INFERENCE_BASES = ["context", "arithmetic", "general_knowledge"]
+INFERRED = r"^[a-z_]+:(context|arithmetic|general_knowledge)(;[a-z_]+:(context|arithmetic|general_knowledge))*$"
+
+
+def inference():
+    """Which values of the row the sources do not print with the fact itself, and what they rest on. The
+    project's standing general knowledge (Cyrillic names, modern names, coordinates, a gazetteer's parent
+    place, 'ussr' for a nationwide figure) is documented once in data/README.md and not flagged row by row."""
+    return [
+        field("inferred", description="Fields whose value was worked out rather than printed with the fact, as "
+              "';'-separated 'field:basis'. Basis: context (another sentence or passage of the source), "
+              "arithmetic (computed from printed numbers), general_knowledge (not in the sources). Blank: every "
+              "value is printed with the fact (for observations: in the sentence that prints the figure; for "
+              "other tables: in the cited paragraph or its footnote).", pattern=INFERRED),
+        field("inferred_note", description="What the inferred values rest on, in the book's words; required "
+              "where inferred is filled."),
+    ]
+
+
 def date_field(name, description):
     return field(name, description=description + " ISO 8601, only as precise as the source (YYYY, YYYY-MM "
                  "or YYYY-MM-DD).", pattern=ISO_PARTIAL_DATE)
@@ -180,6 +199,7 @@ TABLES = {
             field("sex", description="Dimension: blank for both sexes or unstated.", enum=SEXES),
             field("theme", description="Dimension: the theme chapter the figure serves.", required=True,
                   enum=THEMES),
+            *inference(),
         ],
         "foreignKeys": [
             {"fields": "measure_id", "reference": {"resource": "measures", "fields": "measure_id"}},
@@ -206,6 +226,7 @@ TABLES = {
             field("person_ids", description="People involved, separated by ';'."),
             field("theme", description="The theme chapter it belongs to.", required=True, enum=THEMES),
             *provenance(),
+            *inference(),
         ],
         "foreignKeys": [{"fields": "place_id", "reference": {"resource": "places", "fields": "place_id"}}],
     },
@@ -219,7 +240,9 @@ TABLES = {
                   unique=True, pattern=SLUG),
             field("name", description="Name as the source transliterates it.", required=True),
             field("name_variants", description="Other spellings found in the sources, separated by ';'."),
-            field("name_ru", description="Name in Cyrillic, only where certain."),
+            field("name_ru", description="Name in Cyrillic: the project's general knowledge (the sources "
+                  "print transliterations), only where certain and agreeing with the printed initials; not "
+                  "flagged in inferred unless it departs from the printed name."),
             field("first_name", description="First name where a source gives it."),
             field("patronymic", description="Patronymic where a source gives it."),
             field("description", description="Who they were, in the book's words.", required=True),
@@ -228,6 +251,7 @@ TABLES = {
             date_field("fate_date", "When the fate befell them."),
             field("fate_precision", description="How much of fate_date the source gives.", enum=DATE_PRECISIONS),
             *provenance(),
+            *inference(),
         ],
     },
     "positions": {
@@ -243,6 +267,7 @@ TABLES = {
             date_field("date_from", "Held from."),
             date_field("date_to", "Held until."),
             *provenance(),
+            *inference(),
         ],
         "foreignKeys": [
             {"fields": "person_id", "reference": {"resource": "people", "fields": "person_id"}},
@@ -294,6 +319,7 @@ TABLES = {
                   required=True),
             field("description", description="What the place was, in the book's words.", required=True),
             *provenance(),
+            *inference(),
         ],
         "foreignKeys": [{"fields": "parent_place_id", "reference": {"resource": "places", "fields": "place_id"}}],
     },

@@ -182,3 +182,58 @@ def test_a_figure_the_text_hedges_is_not_exact(chapter_texts):
             wrong.append(f"{row.obs_id}: the text prints {hedges[0].group(1)!r} next to {row.as_printed!r}")
     assert not wrong, (f"{len(wrong)} rows are coded exact (data/observations.csv, column qualifier) where the "
                        f"text hedges the figure: {wrong[:30]}")
+def _year_printed(year: str, text: str) -> bool:
+    """The year stands in the text, alone or inside a printed span ('1936-37', '1935-1937')."""
+    if re.search(rf"(?<!\d){year}(?!\d)", text):
+        return True
+    for start, end in re.findall(r"(?<!\d)(19\d\d)\s*-\s*(\d\d(?:\d\d)?)(?!\d)", text):
+        end = start[:2] + end if len(end) == 2 else end
+        if int(start) <= int(year) <= int(end):
+            return True
+    return False
+
+
+@pytest.fixture(scope="module")
+def section_texts() -> dict:
+    """The text under each heading with its footnotes (for the article: its section and all its notes, which
+    stand at the end)."""
+    if not SEEDS.is_dir():
+        pytest.skip(f"source texts not found at {SEEDS}")
+    sections = data.load("source_sections")
+    texts = {}
+    for source_id, filename in SEED_FILES.items():
+        lines = (SEEDS / filename).read_text(encoding="utf-8").splitlines()
+        notes_from = next((i for i, line in enumerate(lines) if line.startswith("<sup>1</sup>")), len(lines))
+        rows = sections[sections["source_id"] == source_id]
+        for row in rows.itertuples():
+            body = lines[int(row.line) - 1:int(row.line_end)]
+            if source_id == "kokosalakis2021":
+                body = body + lines[notes_from:]
+            else:
+                # a footnote may stand after the next heading: add the notes the section's paragraphs mark
+                chapter = rows[rows["chapter"] == row.chapter]
+                last = int(chapter["line_end"].max())
+                marks = {m for line in body if not line.startswith("<sup>")
+                         for m in re.findall(r"<sup>\d+</sup>", line)}
+                body = body + [line for line in lines[int(row.line) - 1:last]
+                               if line.startswith("<sup>") and line.split("</sup>")[0] + "</sup>" in marks]
+            texts[(source_id, row.chapter, row.section)] = normalise("\n".join(body))
+    return texts
+
+
+@pytest.mark.parametrize("table,id_column,date_column", [
+    ("observations", "obs_id", "period_start"), ("events", "event_id", "date_start")])
+def test_unprinted_years_are_flagged_as_inferred(section_texts, table, id_column, date_column):
+    """A year that the cited section does not print was worked out from elsewhere: the row must say so."""
+    frame = data.load(table)
+    unflagged = []
+    for row in frame.itertuples():
+        date = getattr(row, date_column)
+        if pd.isna(date):
+            continue
+        text = section_texts.get((row.source_id, row.chapter, row.section), "")
+        flagged = not pd.isna(row.inferred) and f"{date_column}:" in row.inferred
+        if not _year_printed(date[:4], text) and not flagged:
+            unflagged.append(f"{getattr(row, id_column)} ({row.chapter}, {row.section!r}): {date_column} {date}")
+    assert not unflagged, (f"{len(unflagged)} {table} rows date a fact to a year their cited section does not print, "
+                           f"without listing {date_column} in `inferred`: {unflagged[:20]}")

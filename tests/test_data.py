@@ -99,6 +99,13 @@ def broken(tmp_path):
     ("observations", "theme", "", "observations.csv, line 3, column theme"),
     ("measures", "definition", "", "measures.csv, line 3, column definition"),
     ("measures", "label", "", "measures.csv, line 3, column label"),
+    ("observations", "inferred", "colour:context", "observations.csv, line 3, column inferred: expected a column of"),
+    ("observations", "inferred", "period_start:hunch", "observations.csv, line 3, column inferred"),
+    ("observations", "inferred", "period_start", "observations.csv, line 3, column inferred"),
+    ("people", "inferred", "patronymic:context", "people.csv, line 3, column inferred: patronymic is listed as "
+                                                 "inferred but is blank"),
+    ("people", "inferred_note", "a stray note", "people.csv, line 3, column inferred_note: expected a blank note"),
+    ("people", "inferred", "fate_date:context", "people.csv, line 3, column inferred_note: expected a note"),
 ])
 def test_bad_cell_is_named(broken, table, column, value, expected):
     package = broken(table, 1, column, value)

@@ -410,8 +410,53 @@ def literature_rules(tables: dict) -> list[str]:
     return problems
 
 
+INFERENCE_BASES = ("context", "arithmetic", "general_knowledge")
+INFERRED_TABLES = ("observations", "events", "people", "positions", "places")
+
+
+def inferred_rules(tables: dict) -> list[str]:
+    """`inferred` lists 'field:basis' pairs: each field a filled column of the same table, named once, with a
+    basis from the vocabulary; `inferred_note` says what they rest on, and is blank when nothing is inferred."""
+    problems = []
+    for name in INFERRED_TABLES:
+        frame = tables.get(name)
+        if frame is None or "inferred" not in frame.columns:
+            continue
+        own = [c for c in frame.columns if c not in ("inferred", "inferred_note")]
+        for i, row in frame.iterrows():
+            listed, note = row["inferred"], row.get("inferred_note")
+            if _blank(listed):
+                if not _blank(note):
+                    problems.append(f"{_where(name, i, 'inferred_note')}: expected a blank note where inferred is "
+                                    f"blank, got {note!r}")
+                continue
+            if _blank(note):
+                problems.append(f"{_where(name, i, 'inferred_note')}: expected a note on what the inferred "
+                                f"values ({listed}) rest on, got a blank")
+            seen = set()
+            for item in str(listed).split(";"):
+                column, sep, basis = item.strip().partition(":")
+                if not sep:
+                    problems.append(f"{_where(name, i, 'inferred')}: expected 'field:basis', got {item!r}")
+                    continue
+                if column not in own:
+                    problems.append(f"{_where(name, i, 'inferred')}: expected a column of {name}.csv, got "
+                                    f"{column!r} in {item!r}")
+                elif _blank(row[column]):
+                    problems.append(f"{_where(name, i, 'inferred')}: {column} is listed as inferred but is blank; "
+                                    "expected a filled field (a value the source does not give stays blank "
+                                    "and is not listed)")
+                if basis not in INFERENCE_BASES:
+                    problems.append(f"{_where(name, i, 'inferred')}: expected a basis from "
+                                    f"{', '.join(INFERENCE_BASES)}, got {basis!r} in {item!r}")
+                if column in seen:
+                    problems.append(f"{_where(name, i, 'inferred')}: expected each field once, got {column!r} twice")
+                seen.add(column)
+    return problems
+
+
 RULES = (provenance_rules, date_rules, observation_rules, measure_rules, event_rules, reference_rules, place_rules,
-         citation_rules, duplicate_observation_rules, duplicate_event_rules, literature_rules)
+         citation_rules, duplicate_observation_rules, duplicate_event_rules, literature_rules, inferred_rules)
 
 
 def book_rules(tables: dict) -> list[str]:
