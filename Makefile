@@ -6,11 +6,11 @@ STAMP  := $(VENV)/.installed
 # Strict and complete: every notebook re-executes (see _config.yml) and any warning fails the build.
 JB_FLAGS := --all -W -n --keep-going
 
-.PHONY: install book pdf test snapshots bench binder-check clean
+.PHONY: install book pdf test snapshots bench lab binder-check clean
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt requirements-book.txt requirements-test.txt pyproject.toml
+$(STAMP): requirements.txt binder/requirements.txt requirements-book.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements-book.txt -r requirements-test.txt
 	touch $(STAMP)
@@ -43,7 +43,13 @@ snapshots: install
 bench: install
 	$(BIN)/python tests/bench.py
 
-# The Binder rehearsal outside CI: a fresh venv from requirements.txt, every notebook run from its folder.
+# JupyterLab as Binder sets it up (the readers' environment, .md opened as notebooks), on this machine.
+lab: install
+	mkdir -p .jupyter/labconfig && cp binder/labconfig/default_setting_overrides.json .jupyter/labconfig/
+	JUPYTER_CONFIG_DIR=.jupyter $(BIN)/jupyter lab
+
+# The Binder rehearsal outside CI: a fresh venv from binder/requirements.txt + binder/postBuild, every notebook
+# run from its folder.
 binder-check: install
 	SHOPFLOOR_BINDER_CHECK=1 $(BIN)/python -m pytest tests/test_binder.py
 

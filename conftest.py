@@ -58,6 +58,6 @@ class MystNotebook(IPyNbFile):
 
 
 def pytest_collect_file(file_path: Path, parent):
-    if file_path.suffix == ".md" and CHAPTERS in file_path.resolve().parents:
+    if file_path.suffix == ".md" and CHAPTERS in file_path.resolve().parents and ".ipynb_checkpoints" not in file_path.parts:
         return MystNotebook.from_parent(parent, path=file_path)
     return None

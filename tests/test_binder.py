@@ -1,8 +1,13 @@
-"""Binder rehearsal: what Binder does, on this machine.
+"""Binder as a seminar participant gets it: what repo2docker builds, and the notebooks in that environment.
 
-A fresh virtual environment with runtime.txt's Python and requirements.txt only (plus postBuild), then every
-notebook executed from its own folder, as JupyterLab runs it. It builds a venv (about a minute from a warm
-package cache), so it runs under CI=true or `make binder-check`; elsewhere it is skipped with that message.
+- The configuration: `repo2docker --no-build` prints the Dockerfile Binder would build (no Docker needed). The
+  readers' environment (binder/requirements.txt) must be installed before the repository is copied in, so a
+  commit that changes only prose or code reuses it; the book's package is installed once, editable, by
+  binder/postBuild (not a second time by repo2docker's own `pip install .`).
+- The rehearsal: a fresh virtual environment with binder/runtime.txt's Python, binder/requirements.txt and
+  binder/postBuild, then every notebook executed from its own folder, as JupyterLab runs it. It builds a venv
+  (about a minute from a warm package cache), so it runs under CI=true or `make binder-check`; elsewhere it is
+  skipped with that message. tests/test_jupyterlab.py drives the same JupyterLab in a browser.
 """
 from __future__ import annotations
 
@@ -15,23 +20,72 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import BIN, ROOT
 
 RUN = os.environ.get("CI") == "true" or os.environ.get("SHOPFLOOR_BINDER_CHECK") == "1"
-BOOK_ONLY = {"jupyter-book", "sphinx", "myst-nb", "nbval", "pytest", "playwright"}
+BINDER = ROOT / "binder"
+BOOK_ONLY = {"jupyter-book", "sphinx", "myst-nb", "nbval", "pytest", "playwright", "jupyter-repo2docker"}
 
 
-def runtime_python() -> str:
-    version = re.fullmatch(r"python-(\d+\.\d+)", (ROOT / "runtime.txt").read_text().strip()).group(1)
-    python = shutil.which(f"python{version}")
-    assert python, f"runtime.txt asks for Python {version}, which is not installed"
-    return python
+def requirement_names(path: Path) -> set[str]:
+    return {re.split(r"[=<>\[ ]", line.strip())[0].lower() for line in path.read_text().splitlines()
+            if line.strip() and not line.startswith(("#", "-"))}
 
 
 def test_reader_environment_leaves_out_the_book_stack():
-    names = {re.split(r"[=<>\[ ]", line.strip())[0].lower() for line in
-             (ROOT / "requirements.txt").read_text().splitlines() if line.strip() and not line.startswith(("#", "-"))}
-    assert not names & BOOK_ONLY, f"requirements.txt (Binder) carries book-building packages: {names & BOOK_ONLY}"
+    names = requirement_names(BINDER / "requirements.txt")
+    assert not names & BOOK_ONLY, f"binder/requirements.txt carries book-building packages: {names & BOOK_ONLY}"
+
+
+def test_reader_environment_pins_only_what_is_used():
+    """Every package pinned for readers is imported by the notebooks or the package, or is the JupyterLab they
+    run in (itables was pinned once and imported nowhere)."""
+    runtime = {"ipykernel", "jupyterlab", "notebook", "jupytext", "jupyterlab-myst", "pyogrio", "shapely"}
+    code = "\n".join(p.read_text(encoding="utf-8") for p in [*ROOT.glob("src/shopfloor/*.py"),
+                                                             *ROOT.glob("chapters/**/*.md")])
+    imports = {"altair": "altair", "vl-convert-python": "vl_convert", "pandas": "pandas", "geopandas": "geopandas",
+               "frictionless": "frictionless"}
+    for name in requirement_names(BINDER / "requirements.txt") - runtime:
+        module = imports.get(name, name.replace("-", "_"))
+        assert re.search(rf"^\s*(import|from) {module}\b", code, flags=re.M), f"{name} is pinned but never imported"
+
+
+def dockerfile(tmp_path: Path) -> str:
+    """The Dockerfile repo2docker would build for a clean copy of the committed repository."""
+    repo = tmp_path / "repo"
+    archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True).stdout
+    repo.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(repo)], input=archive, check=True)
+    for path in ("binder",):  # the working tree's binder/ (what this change is about), over the committed one
+        shutil.rmtree(repo / path, ignore_errors=True)
+        shutil.copytree(ROOT / path, repo / path)
+    done = subprocess.run([str(BIN / "repo2docker"), "--no-run", "--no-build", "--debug", "--user-id", "1000",
+                           "--user-name", "jovyan", str(repo)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout + done.stderr
+
+
+def test_binder_installs_the_environment_before_the_repository_and_the_package_once(tmp_path):
+    text = dockerfile(tmp_path)
+    lines = text.splitlines()
+    install = [i for i, l in enumerate(lines) if re.search(r'pip install .*-r "?binder/requirements.txt', l)]
+    copy_repo = [i for i, l in enumerate(lines) if re.match(r"COPY .*src/ \$\{REPO_DIR\}/", l)]
+    assert install and copy_repo, "repo2docker's Dockerfile has no requirements install or repository copy"
+    assert install[0] < copy_repo[0], "the environment is installed after the repository copy: every commit " \
+                                      "would rebuild it"
+    assert not any(re.search(r"pip install[^\n]*\s\.(\s|$)", l) for l in lines), \
+        "repo2docker installs the package itself (pip install .), besides postBuild"
+    assert any("binder/postBuild" in l for l in lines)
+    post_build = (BINDER / "postBuild").read_text()
+    assert len(re.findall(r"pip install[^\n]*-e \.", post_build)) == 1
+    assert not re.search(r"^-e|^\.", (BINDER / "requirements.txt").read_text(), flags=re.M)
+
+
+def runtime_python() -> str:
+    version = re.fullmatch(r"python-(\d+\.\d+)", (BINDER / "runtime.txt").read_text().strip()).group(1)
+    python = shutil.which(f"python{version}")
+    assert python, f"binder/runtime.txt asks for Python {version}, which is not installed"
+    return python
 
 
 @pytest.fixture(scope="module")
@@ -40,18 +94,21 @@ def binder_venv(tmp_path_factory) -> Path:
         pytest.skip("the Binder rehearsal builds a fresh venv: run it with CI=true or `make binder-check`")
     venv = tmp_path_factory.mktemp("binder") / "venv"
     subprocess.run([runtime_python(), "-m", "venv", str(venv)], check=True)
-    # nbclient stands in for the Jupyter server that Binder's image brings along with requirements.txt
-    done = subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "-r", "requirements.txt", "nbclient==0.11.0"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=900)
+    # nbclient stands in for the Jupyter server's kernel manager (it comes with JupyterLab anyway)
+    done = subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "-r", "binder/requirements.txt"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
-    if (ROOT / "postBuild").exists():
-        home = venv.parent / "home"
-        home.mkdir()
-        subprocess.run(["bash", str(ROOT / "postBuild")], cwd=ROOT, check=True, env={**os.environ, "HOME": str(home)})
+    home = venv.parent / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "PATH": f"{venv / 'bin'}:{os.environ['PATH']}"}
+    done = subprocess.run(["bash", str(BINDER / "postBuild")], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (home / ".jupyter" / "labconfig" / "default_setting_overrides.json").exists()
     return venv
 
 
-NOTEBOOKS = sorted(p for p in (ROOT / "chapters").rglob("*.md") if p.read_text(encoding="utf-8").startswith("---\njupytext"))
+NOTEBOOKS = sorted(p for p in (ROOT / "chapters").rglob("*.md")
+                   if p.read_text(encoding="utf-8").startswith("---\njupytext") and ".ipynb_checkpoints" not in p.parts)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))

@@ -19,7 +19,6 @@ def simple_chart(values=(1, 2, 3)) -> alt.Chart:
 @pytest.fixture(autouse=True)
 def fresh_renderer(monkeypatch):
     charts._chart_counts.clear()
-    monkeypatch.setattr(charts, "_bundle_sent", False)
 
 
 def div_id(html: str) -> str:
@@ -56,17 +55,25 @@ def test_book_build_leaves_the_bundle_to_static(monkeypatch):
     assert "cdn.jsdelivr" not in html
 
 
-def test_outside_the_book_the_first_chart_carries_the_bundle_once(monkeypatch):
+def test_outside_the_book_every_chart_carries_the_bundle(monkeypatch):
+    """In JupyterLab any chart may be the first one a page draws (after a reload, or when an earlier output was
+    cleared): each carries the Vega bundle, gzipped, and unpacks it only if the page has none yet."""
+    import base64
+    import gzip
+
     monkeypatch.delenv(charts.BOOK_BUILD_ENV, raising=False)
     first = charts.renderer(simple_chart().to_dict())["text/html"]
     second = charts.renderer(simple_chart((2, 2, 2)).to_dict())["text/html"]
-    assert "window.vegaEmbed=" in first and len(first) > 500_000
-    assert "window.vegaEmbed=" not in second
+    for html in (first, second):
+        packed = re.search(r'atob\("([A-Za-z0-9+/=]+)"\)', html).group(1)
+        assert gzip.decompress(base64.b64decode(packed)).decode() == charts.vega_bundle()
+        assert "if (!window.shopfloorVega)" in html and len(html) < 600_000
+    assert charts.renderer(simple_chart().to_dict())["text/html"].count("atob(") == 1
 
 
 def test_missing_values_reach_the_spec_as_null_not_nan():
     rows = data.load("observations")
-    spec = charts.dot_range(rows, y="measure_id", color="breakdown", x_title="People").to_dict()
+    spec = charts.dots(rows, y="measure_id", color="breakdown", x_title="People").to_dict()
     html = charts.chart_html(spec)
     assert "NaN" not in html
     with pytest.raises(ValueError):
@@ -105,9 +112,33 @@ def test_source_line_caps_the_list():
         citations.source_line(rows.assign(source_name=None))
 
 
-def test_glue_writes_what_myst_nb_reads():
-    from myst_nb.ext.glue import GLUE_PREFIX
+def test_show_displays_the_figure_and_returns_its_source_line(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
 
-    from shopfloor.glue import GLUE_PREFIX as ours
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
+    InteractiveShell.instance()
+    rows = data.rows("observations", ["gi-0002", "gi-0010"])
+    monkeypatch.setenv(charts.BOOK_BUILD_ENV, "1")
+    fig = charts.show(charts.dots(rows, y="description", x_title="x"), rows, alt_text="Two points of the repression.")
+    assert fig.source == citations.source_line(rows) and repr(fig.source) == fig.source  # {eval} shows no quotes
+    assert len(shown) == 1 and shown[0].to_dict()["description"] == "Two points of the repression."
+    shown.clear()
+    monkeypatch.delenv(charts.BOOK_BUILD_ENV)
+    charts.show(charts.table(rows[["obs_id", "value"]], numeric=["value"]), rows)
+    assert len(shown) == 2 and fig.source in shown[1].data  # JupyterLab: the source line under the figure
+    with pytest.raises(ValueError, match="alt_text"):
+        charts.show(simple_chart(), rows)
 
-    assert ours == GLUE_PREFIX
+
+def test_dots_draw_ranges_as_bars_and_hedges_as_shapes():
+    rows = data.rows("observations", ["gi-0001", "gi-0007", "gi-0003"])
+    spec = charts.dots(rows, y="description", x_title="People").to_dict()
+    layers = spec["layer"]
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in layers]
+    assert marks[:2] == ["bar", "point"]
+    shape = layers[1]["encoding"]["shape"]["scale"]
+    assert dict(zip(shape["domain"], shape["range"])) == {"about": "diamond", "more than": "triangle-right",
+                                                          "exact": "circle"}
+    tips = [t["field"] for t in layers[1]["encoding"]["tooltip"]]
+    assert tips[-2:] == ["inferred_words", "reference"]

@@ -97,3 +97,40 @@ def test_every_page_stays_within_its_weight(pages):
         if total > PAGE_BUDGET:
             heavy[name] = total
     assert not heavy, f"pages over {PAGE_BUDGET:,} bytes (without the Vega bundle): {heavy}"
+
+
+THEME_PAGES = ["chapters/introduction.html", "chapters/industrial-crisis/wages-and-workforce.html",
+               "chapters/industrial-crisis/hunger-danger-protest.html", "chapters/factory-politics/kirov-works.html",
+               "chapters/factory-politics/moscow-factories.html", "chapters/union-purge/union-democracy.html",
+               "chapters/union-purge/repression-of-union-officials.html"]
+# What a reader must not meet in the prose: row ids of the data package, glue names, listings of variables.
+INTERNAL = re.compile(r"\b(?:gi|g1a|g1b|g[2-6]|k)-\d{4}\b|\bdisc-\d{3}\b|\{glue|\bglue\b|\w+_\w+ = ")
+
+
+def reader_text(soup) -> str:
+    """The text a reader sees without opening anything: no code (collapsed or not), scripts or styles."""
+    for hidden in soup.select("script, style, div.cell_input, details.hide, .highlight, div.solution"):
+        hidden.decompose()
+    return soup.get_text(" ")
+
+
+@pytest.mark.parametrize("name", THEME_PAGES)
+def test_figure_code_is_a_collapsed_toggle(html_site, name):
+    """Above each figure of a theme page the web reader can open the code that makes it (hide-input), and no
+    listing of glue names or row ids stands in the prose."""
+    from bs4 import BeautifulSoup
+
+    html = re.sub(r"<script\b.*?</script>", "", (html_site / name).read_text(encoding="utf-8"), flags=re.S)
+    soup = BeautifulSoup(html, "html.parser")
+    figures = [f for f in soup.select("figure") if f.select_one(".shopfloor-chart, table")]
+    assert figures, f"{name}: no figure"
+    for figure in figures:
+        cell = figure.find_parent("div", class_="cell")
+        assert cell is not None and "tag_hide-input" in cell["class"], \
+            f"{name}: figure {figure.get('id')} is not the output of a code cell shown as a collapsed toggle"
+        toggle = cell.select_one("details.hide.above-input")
+        assert toggle is not None and toggle.select_one("div.cell_input") and not toggle.has_attr("open"), \
+            f"{name}: figure {figure.get('id')} has no collapsed code toggle"
+        assert re.search(r"charts\.show\(|maps\.", toggle.get_text()), f"{name}: {figure.get('id')}'s code hides"
+    leaks = sorted(set(m.group(0) for m in INTERNAL.finditer(reader_text(soup))))
+    assert not leaks, f"{name}: internal identifiers in the reader's view: {leaks[:10]}"

@@ -1,9 +1,9 @@
 """Figures typed into the prose of a page must be figures of the data package.
 
-The chapters quote numbers through myst-nb glue ({glue:text}), so prose and data cannot drift apart. This test
+The chapters quote numbers through the {eval} role on variables made from data rows, so prose and data cannot drift apart. This test
 reads the prose of every page (Markdown cells, without code, glue roles, citations and links) and checks each
 typed figure (a number of 100 or more that is not a year, or any percentage) against the values of the
-observations table. A typed figure that no observation holds fails, with its page and line: glue it instead.
+observations table. A typed figure that no observation holds fails, with its page and line: quote it with {eval} instead.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from shopfloor import data
 
 PAGES = sorted(p for p in (ROOT / "chapters").rglob("*.md")) + [ROOT / "index.md"]
 # Roles, inline code, links and targets carry no typed figures of the argument.
-STRIP = [r"\{glue:[a-z]+\}`[^`]*`", r"\{[a-z:]+\}`[^`]*`", r"`[^`]*`", r"\]\([^)]*\)", r"\$[^$]*\$"]
+STRIP = [r"\{[a-z:]+\}`[^`]*`", r"`[^`]*`", r"\]\([^)]*\)", r"\$[^$]*\$"]
 FIGURE = re.compile(r"(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:percent|per cent|%))?(?![\w-]*\d)")
 
 
@@ -60,7 +60,7 @@ def test_typed_figures_are_in_the_data(page, known_values):
             if round(number, 6) not in known_values:
                 unknown.append(text)
     assert not unknown, (f"{page.relative_to(ROOT)} types figures that no observation holds: {unknown}; "
-                         "quote figures from the data package with {glue:text}")
+                         "quote figures from the data package with {eval}")
 
 
 def test_the_check_catches_a_typed_figure(known_values):

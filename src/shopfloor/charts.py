@@ -27,7 +27,6 @@ import pandas as pd
 import vl_convert
 
 from .citations import source_line
-from .glue import glue
 
 BOOK_BUILD_ENV = "SHOPFLOOR_BOOK_BUILD"  # set by shopfloor.sphinx_ext for the kernels of a book build
 VEGALITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
@@ -494,13 +493,6 @@ def show(figure, rows: pd.DataFrame, alt_text: str = "") -> Figure:
     if not in_book():
         display(Markdown(f"*{result.source}*"))
     return result
-
-
-def figure(name: str, chart: alt.TopLevelMixin, rows: pd.DataFrame, alt_text: str) -> None:
-    """Glue a chart and its generated source line for a `{glue:figure}` (pages not yet moved to `show`)."""
-    chart = chart.properties(description=alt_text)
-    glue(name, chart)
-    glue(f"{name}-source", source_line(rows))
 
 
 activate()

@@ -1,1 +1,0 @@
-"""Figure builders of the three theme chapters, one module per theme."""
