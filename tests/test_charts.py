@@ -40,7 +40,13 @@ def test_repeated_chart_in_one_kernel_gets_a_distinct_id():
     assert div_id(charts.chart_html(spec)) != div_id(charts.chart_html(spec))
 
 
-def test_png_is_a_drawn_image():
+def test_png_only_for_the_pdf_edition(monkeypatch):
+    monkeypatch.delenv(charts.PNG_ENV, raising=False)
+    assert "image/png" not in charts.renderer(simple_chart().to_dict())
+
+
+def test_png_is_a_drawn_image(monkeypatch):
+    monkeypatch.setenv(charts.PNG_ENV, "1")
     png = charts.renderer(simple_chart().to_dict())["image/png"]
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     image = Image.open(io.BytesIO(png)).convert("L")

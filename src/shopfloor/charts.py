@@ -4,9 +4,9 @@ Importing this module activates both. The renderer gives every chart
 - `text/html` with a div id derived from the spec (outputs do not change between runs, so strict
   output checks and diffs stay quiet) that draws with the Vega bundle the book serves from `_static`
   (no CDN), and
-- `image/png` from vl-convert, which the PDF edition uses.
-Outside the book build (JupyterLab, Binder, tests) the first chart of a kernel also carries the Vega
-bundle inline, so charts draw there without network too.
+- `image/png` from vl-convert, only when the PDF edition is built (SHOPFLOOR_PNG=1).
+Outside the book build (JupyterLab, Binder, tests) every chart also carries the Vega bundle, gzipped, which
+the first chart a page draws unpacks: charts draw there without network too.
 """
 from __future__ import annotations
 
@@ -147,9 +147,15 @@ def chart_png(spec: dict, scale: float = 2) -> bytes:
     return vl_convert.vegalite_to_png(spec, vl_version=VEGALITE_VERSION, scale=scale)
 
 
+PNG_ENV = "SHOPFLOOR_PNG"  # "1" in the PDF build (set by shopfloor.sphinx_ext): only the PDF needs a static image
+
+
 def renderer(spec: dict, **_metadata) -> dict:
-    """Altair renderer: interactive HTML plus a static PNG of the same chart (the PDF edition's)."""
-    return {"text/html": chart_html(spec, with_bundle=not in_book()), "image/png": chart_png(spec)}
+    """Altair renderer: interactive HTML, plus a static PNG of the same chart when the PDF edition is built."""
+    bundle = {"text/html": chart_html(spec, with_bundle=not in_book())}
+    if os.environ.get(PNG_ENV) == "1":
+        bundle["image/png"] = chart_png(spec)
+    return bundle
 
 
 def activate() -> None:
@@ -428,6 +434,9 @@ class DualTable:
 
     def _repr_html_(self) -> str:
         return self.html
+
+    def __repr__(self) -> str:  # the plain-text form, the same on every run (no memory address)
+        return self.static.to_string(index=False)
 
     def _repr_markdown_(self) -> str:
         def cell(value) -> str:

@@ -11,13 +11,24 @@
 - Leaves the search index (200 KB and growing with the book) to the search page: the theme loads it on every
   page for a search-as-you-type box that this book does not enable; its search box submits to search.html.
 - Sets SHOPFLOOR_BOOK_BUILD=1 before notebooks execute: the chart renderer then leaves the bundle out of
-  each chart (the page already has it).
+  each chart (the page already has it); SHOPFLOOR_PNG=1 only for the PDF (LaTeX) build, the one edition
+  that needs a static image of every chart.
+- Rebuilds that are never stale: MyST-NB's inline execution has no cache of its own, and Sphinx re-reads only
+  the pages whose source changed. This extension adds the pages that depend on anything else: when the content
+  of data/, src/, maps/, the configuration or the requirements changes (a digest of every file), or the builder
+  changes between the HTML and the PDF edition, every page is read and executed again; a page that warned in
+  the previous build is read again too, so a strict (-W) rebuild cannot pass over a broken notebook.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
+
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 BUNDLE = "vega-bundle.js"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -53,6 +64,7 @@ def _write_bundle(app, exception=None) -> None:
 
 def _builder_inited(app) -> None:
     os.environ["SHOPFLOOR_BOOK_BUILD"] = "1"
+    os.environ["SHOPFLOOR_PNG"] = "1" if app.builder.format == "latex" else "0"
     if app.builder.format == "html":
         app.config.html_static_path.append(str(STATIC))
         app.add_css_file("shopfloor.css", priority=900)  # after myst-nb's own css
@@ -85,7 +97,54 @@ def _bibliography(app, config) -> None:
     config.bibtex_bibfiles = [str(write(Path(app.outdir).parent / "references.bib", package))]
 
 
+# What a page's execution reads besides its own source.
+INPUT_FOLDERS = ("data", "src", "maps")
+INPUT_FILES = ("_config.yml", "_toc.yml", "requirements.txt", "requirements-book.txt", "binder/requirements.txt")
+
+
+def inputs_digest(srcdir: Path, builder_format: str) -> str:
+    """A digest of the content of every file the notebooks read, and of the edition being built."""
+    digest = hashlib.sha256(builder_format.encode())
+    files = [srcdir / f for f in INPUT_FILES]
+    for folder in INPUT_FOLDERS:
+        files += [p for p in (srcdir / folder).rglob("*") if p.is_file() and not
+                  ({"__pycache__", ".cache"} & set(p.relative_to(srcdir).parts)) and not p.name.endswith(".egg-info")]
+    for path in sorted(files):
+        if path.is_file():
+            digest.update(str(path.relative_to(srcdir)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _outdated(app, env, added, changed, removed) -> list[str]:
+    digest = inputs_digest(Path(app.srcdir), app.builder.format)
+    previous = getattr(env, "shopfloor_inputs", None)
+    env.shopfloor_inputs = digest
+    warned = set(getattr(env, "shopfloor_warned", set())) & set(env.found_docs)
+    if previous is not None and previous != digest:
+        logger.info("shopfloor: data, code or configuration changed: every page is read and executed again")
+        return sorted(env.found_docs)
+    if warned:
+        logger.info(f"shopfloor: reading again the pages that warned last time: {', '.join(sorted(warned))}")
+    return sorted(warned)
+
+
+def _page_started(app, docname, source) -> None:
+    app.env.temp_data["shopfloor_warnings"] = app._warncount
+
+
+def _page_read(app, doctree) -> None:
+    warned = getattr(app.env, "shopfloor_warned", set())
+    if app._warncount > app.env.temp_data.get("shopfloor_warnings", app._warncount):
+        warned.add(app.env.docname)
+    else:
+        warned.discard(app.env.docname)
+    app.env.shopfloor_warned = warned
+
+
 def setup(app):
+    app.connect("env-get-outdated", _outdated)
+    app.connect("source-read", _page_started)
+    app.connect("doctree-read", _page_read)
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _drop_scripts)
