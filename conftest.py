@@ -54,7 +54,11 @@ class MystNotebook(IPyNbFile):
     def collect(self):
         notebook = notebook_with_snapshots(Path(self.path))
         with mock.patch("nbval.plugin.nbformat.read", return_value=notebook):
-            return list(super().collect())
+            items = list(super().collect())
+        # a notebook's cells share one kernel: with pytest-xdist they all go to one worker, in order
+        for item in items:
+            item.add_marker(pytest.mark.xdist_group(f"notebook:{Path(self.path).relative_to(CHAPTERS)}"))
+        return items
 
 
 def pytest_collect_file(file_path: Path, parent):

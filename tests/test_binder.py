@@ -22,6 +22,9 @@ import pytest
 
 from conftest import BIN, ROOT
 
+# Tests that share one binder fixture run in one pytest-xdist worker (see pytest.ini).
+pytestmark = pytest.mark.xdist_group("binder")
+
 RUN = os.environ.get("CI") == "true" or os.environ.get("SHOPFLOOR_BINDER_CHECK") == "1"
 BINDER = ROOT / "binder"
 BOOK_ONLY = {"jupyter-book", "sphinx", "myst-nb", "nbval", "pytest", "playwright", "jupyter-repo2docker"}

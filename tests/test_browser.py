@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import require_tool
 
+# Tests that share one html fixture run in one pytest-xdist worker (see pytest.ini).
+pytestmark = pytest.mark.xdist_group("html")
+
 # Sphinx's own utility pages hold no content of the book.
 UTILITY_PAGES = {"genindex.html", "search.html"}
 

@@ -39,12 +39,14 @@ def make_book(book: Path) -> tuple[subprocess.CompletedProcess, list[str]]:
     return done, sorted({Path(p).name for p in EXECUTED.findall(done.stdout + done.stderr)})
 
 
+@pytest.mark.xdist_group("html")
 def test_book_builds_strictly(html_site):
     assert (html_site / "index.html").exists()
     assert (html_site / "chapters" / "introduction.html").exists()
     assert (html_site / "_static" / "vega-bundle.js").stat().st_size > 500_000
 
 
+@pytest.mark.xdist_group("html")
 def test_the_html_edition_renders_no_png(html_site):
     """Static images of charts are for the PDF only; the web book draws every chart from its spec."""
     pngs = [p.name for p in html_site.rglob("*.png") if "_static" not in p.parts]
@@ -84,18 +86,22 @@ def rebuilt(tmp_path_factory):
     return {"first": first, "unchanged": unchanged, "prose_edit": prose_edit, "data_edit": data_edit, "html": html}
 
 
+@pytest.mark.xdist_group("rebuild")
 def test_a_clean_build_executes_every_page(rebuilt):
     assert rebuilt["first"] == ["index.md", "introduction.md"] or "introduction.md" in rebuilt["first"]
 
 
+@pytest.mark.xdist_group("rebuild")
 def test_a_rebuild_without_changes_executes_nothing(rebuilt):
     assert rebuilt["unchanged"] == []
 
 
+@pytest.mark.xdist_group("rebuild")
 def test_a_prose_edit_executes_only_that_page(rebuilt):
     assert rebuilt["prose_edit"] == ["introduction.md"]
 
 
+@pytest.mark.xdist_group("rebuild")
 def test_a_data_edit_executes_again_and_shows_the_new_value(rebuilt):
     assert "introduction.md" in rebuilt["data_edit"]
     prose = re.sub(r"<[^>]+>", "", rebuilt["html"])

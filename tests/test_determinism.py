@@ -16,6 +16,9 @@ from nbclient import NotebookClient
 
 from conftest import ROOT
 
+# Tests that share one determinism fixture run in one pytest-xdist worker (see pytest.ini).
+pytestmark = pytest.mark.xdist_group("determinism")
+
 NOTEBOOKS = sorted(p for p in (ROOT / "chapters").rglob("*.md")
                    if p.read_text(encoding="utf-8").startswith("---\njupytext") and ".ipynb_checkpoints" not in p.parts)
 

@@ -23,6 +23,9 @@ import pytest
 
 from conftest import BIN, ROOT, require_tool
 
+# Tests that share one jupyterlab fixture run in one pytest-xdist worker (see pytest.ini).
+pytestmark = pytest.mark.xdist_group("jupyterlab")
+
 # Two theme pages with exercises and the figure-richest page of the first theme.
 CHAPTERS = ["chapters/factory-politics/moscow-factories.md", "chapters/union-purge/repression-of-union-officials.md",
             "chapters/industrial-crisis/wages-and-workforce.md"]
@@ -33,8 +36,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 
 def figures_in(page: Path) -> int:
-    """How many figures the book shows for this page: code cells with MyST-NB figure metadata."""
-    return len(re.findall(r"^mystnb:\n  figure:", page.read_text(encoding="utf-8"), flags=re.M))
+    """How many figures the book shows for this page: code cells with MyST-NB figure metadata (or, in the
+    book's first edition, glued figures)."""
+    return len(re.findall(r"^mystnb:\n  figure:|^```\{glue:figure\}", page.read_text(encoding="utf-8"), flags=re.M))
 
 
 def eval_names(page: Path) -> list[str]:
@@ -97,9 +101,9 @@ RUN_AND_WAIT = """async ([path, names]) => {
   const app = window.jupyterapp;
   const widget = await app.commands.execute('docmanager:open', {path});
   await widget.context.ready;
-  await widget.sessionContext.ready;
   const isNotebook = widget.node.classList.contains('jp-NotebookPanel');
   if (!isNotebook) { return {isNotebook, kind: widget.node.className}; }
+  await widget.sessionContext.ready;
   await app.commands.execute('notebook:run-all-cells');
   const started = Date.now();
   while (Date.now() - started < 240000) {

@@ -11,6 +11,9 @@ from conftest import require_tool
 from test_pages import charts_of
 from test_browser import content_pages
 
+# Tests that share one pdf fixture run in one pytest-xdist worker (see pytest.ini).
+pytestmark = pytest.mark.xdist_group("pdf")
+
 
 @pytest.fixture(scope="module")
 def pdf_text(pdf_file) -> list[str]:

@@ -17,7 +17,8 @@ from shopfloor import data
 
 PAGES = sorted(p for p in (ROOT / "chapters").rglob("*.md")) + [ROOT / "index.md"]
 # Roles, inline code, links and targets carry no typed figures of the argument.
-STRIP = [r"\{[a-z:]+\}`[^`]*`", r"`[^`]*`", r"\]\([^)]*\)", r"\$[^$]*\$"]
+STRIP = [r"\b(?:nn?|pp?|ll?|ch)\. \d+(?:\s*[-–,]\s*\d+)*",  # locators: note, page and leaf numbers are not figures
+         r"\{[a-z:]+\}`[^`]*`", r"`[^`]*`", r"\]\([^)]*\)", r"\$[^$]*\$"]
 FIGURE = re.compile(r"(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:percent|per cent|%))?(?![\w-]*\d)")
 
 
@@ -65,6 +66,10 @@ def test_typed_figures_are_in_the_data(page, known_values):
 
 def test_the_check_catches_a_typed_figure(known_values):
     line = "The NKVD arrested 1,575,999 people, 87 percent of them on political charges, in 1937."
+    stripped = "Goldman (ch. 1, nn. 100-101; n. 129) counts 1,575,999."
+    for pattern in STRIP:
+        stripped = re.sub(pattern, " ", stripped)
+    assert dict(typed_figures(stripped)) == {"1,575,999": 1575999.0}
     found = dict(typed_figures(line))
     assert found == {"1,575,999": 1575999.0, "87 percent": 87.0}
     assert 1575999.0 not in known_values and 87.0 in known_values
