@@ -238,3 +238,12 @@ def test_every_literature_ref_names_a_work():
             continue
         for value in frame["literature_ref"].dropna():
             assert all(part.split(", ")[0] in keys for part in value.split("; ")), (name, value)
+
+
+def test_one_gives_the_single_row_or_stops():
+    row = data.one(data.query("party_members", place="krasnyi-putilovets", period="1929"))
+    assert row["obs_id"] == "k-0044"
+    with pytest.raises(ValueError, match="expected one row, got 2"):
+        data.one(data.query("party_members", place="krasnyi-putilovets"))
+    with pytest.raises(ValueError, match="expected one row, got 0"):
+        data.one(data.query("party_members", place="krasnyi-putilovets", period="1941"))

@@ -58,7 +58,7 @@ def lab(tmp_path_factory):
     config = tmp_path_factory.mktemp("jupyter-config")
     # JupyterLab writes checkpoints (and would autosave) beside the files it opens: it serves a copy of the book
     book = tmp_path_factory.mktemp("book") / "shop-floor"
-    shutil.copytree(ROOT, book, ignore=shutil.ignore_patterns(".git", ".venv", "_build", ".pytest_cache", "maps/.cache",
+    shutil.copytree(ROOT, book, ignore=shutil.ignore_patterns(".git", ".venv", "_build", ".pytest_cache", ".cache",
                                                               ".jupyter_cache", "__pycache__"))
     shutil.copytree(ROOT / "binder" / "labconfig", config / "labconfig")
     port = _free_port()

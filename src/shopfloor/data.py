@@ -270,6 +270,15 @@ def rows(name: str, ids, package: Path | None = None) -> pd.DataFrame:
     return frame.set_index(key, drop=False).loc[ids].reset_index(drop=True)
 
 
+def one(rows: pd.DataFrame) -> pd.Series:
+    """The single row a selection should give, for a figure quoted in prose; stops, showing what it found, if
+    the selection gives none or several (a query that is too loose must not pick a figure silently)."""
+    if len(rows) != 1:
+        shown = [c for c in ("obs_id", "event_id", "person_id", "description", "title", "name") if c in rows.columns]
+        raise ValueError(f"expected one row, got {len(rows)}:\n{rows[shown[:2]].to_string(index=False)}")
+    return rows.iloc[0]
+
+
 PROVENANCE = ["source_id", "source_name", "chapter", "section", "note", "archival_ref", "literature_ref",
               "locator", "reference"]
 

@@ -880,33 +880,46 @@ def discrepancy_rows(discrepancy_id: str) -> list[dict]:
     return [lookup(i) for i in split_ids(frame.loc[discrepancy_id, "rows"])]
 
 
-def discrepancies_markdown(kind: str) -> str:
-    """Every discrepancy of one kind: what disagrees, the rows it names side by side, the book's reading."""
-    frame = table("discrepancies")
-    lines = []
-    for row in frame[frame["kind"] == kind].sort_values("discrepancy_id").itertuples():
-        where = chapters_text([(row.source_name, row.chapter)]).replace(":", ",")
-        lines += [f"({row.discrepancy_id})=", f"### {row.discrepancy_id}, {where}", "",
-                  f"**What disagrees.** {md(row.what)} *({md(row.locator)})*", ""]
-        rows = discrepancy_rows(row.discrepancy_id)
-        if rows:
-            lines += ["| Row | What it records | As the source gives it | As the data codes it | Source |",
-                      "|---|---|---|---|---|"]
-            for r in rows:
-                lines.append(f"| `{r['id']}` ({r['table']}) | {md(r['what'])} | {md(r['printed'])} | "
-                             f"{md(r['stored'])} | {md(r['source'])} |")
-            lines.append("")
-        else:
-            lines += ["*No data row is named: the discrepancy concerns wording or references only.*", ""]
-        lines += [f"**The book's reading.** {md(row.treatment)}", ""]
-    return "\n".join(lines)
+def register_table_html(frame: pd.DataFrame | None = None) -> str:
+    """The whole register of discrepancies as ONE sortable, searchable table (filters: kind, work): what
+    disagrees and where, the rows concerned as the source gives them and as the data codes them, and the
+    book's reading. Each row carries the entry's id as its HTML anchor."""
+    frame = table("discrepancies") if frame is None else frame
+    frame = frame.sort_values("discrepancy_id")
+    rows = []
+    for row in frame.itertuples():
+        where = chapters_text([(row.source_name, row.chapter)])
+        compared = []
+        for r in discrepancy_rows(row.discrepancy_id):
+            compared.append(f"<li>{esc(r['what'])}: <em>as printed</em> {esc(r['printed'])}"
+                            + (f"; <em>as coded</em> {esc(r['stored'])}" if r["stored"] else "")
+                            + f' <span class="sf-sub">({esc(r["id"])}, {esc(r["table"])})</span></li>')
+        rows.append({
+            "entry": Cell(f"<strong>{esc(row.discrepancy_id)}</strong><br>{esc(sentence(row.what))}"
+                          f'<br><span class="sf-sub">{esc(row.locator)}</span>', sort=row.discrepancy_id, raw=True),
+            "kind": Cell(DISCREPANCY_KIND_LABELS.get(row.kind, row.kind),
+                         filter=DISCREPANCY_KIND_LABELS.get(row.kind, row.kind)),
+            "work": Cell(where, filter=_text(row.source_name)),
+            "rows": Cell("<ul>" + "".join(compared) + "</ul>" if compared else
+                         '<span class="sf-sub">no data row: wording or references only</span>',
+                         sort=str(len(compared)).zfill(3), raw=True),
+            "reading": sentence(row.treatment),
+        })
+    columns = [("entry", "Entry: what disagrees", "text"), ("kind", "Kind", "text"), ("work", "Where", "text"),
+               ("rows", "The rows concerned", "text"), ("reading", "The book's reading", "text")]
+    return interactive_table(rows, columns, "sf-register", "The register of discrepancies",
+                             filters={"kind": "Kind", "work": "Work"}, row_ids=list(frame["discrepancy_id"]))
 
 
-def discrepancy_counts() -> pd.DataFrame:
-    frame = table("discrepancies")
-    counts = frame.groupby(["kind", "source_name"]).size().unstack(fill_value=0)
-    counts["total"] = counts.sum(axis=1)
-    return counts
+def register_table(frame: pd.DataFrame | None = None) -> "InteractiveTable":
+    """The register as a DualTable: the interactive table in HTML, a plain table in the PDF edition."""
+    frame = table("discrepancies") if frame is None else frame
+    frame = frame.sort_values("discrepancy_id")
+    static = pd.DataFrame({"Entry": frame["discrepancy_id"],
+                           "Kind": frame["kind"].map(DISCREPANCY_KIND_LABELS),
+                           "What disagrees": frame["what"], "Where": frame["locator"],
+                           "The book's reading": frame["treatment"]})
+    return charts.DualTable(register_table_html(frame), static)
 
 
 def _value(obs_id: str) -> float:

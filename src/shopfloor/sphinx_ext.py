@@ -26,6 +26,8 @@ import os
 import re
 from pathlib import Path
 
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -141,7 +143,31 @@ def _page_read(app, doctree) -> None:
     app.env.shopfloor_warned = warned
 
 
+class DropFigureCodeInPrint(SphinxPostTransform):
+    """In the PDF, a figure's code (a cell tagged hide-input, a collapsed toggle on the web) is left out: print
+    cannot fold it away, and the figure stands for it. The web book and the notebooks keep it."""
+
+    default_priority = 190
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for cell in list(self.document.findall(nodes.container)):
+            if "tag_hide-input" in cell.get("classes", []):
+                for child in list(cell.children):
+                    if isinstance(child, nodes.container) and child.get("nb_element") == "cell_code_source":
+                        cell.remove(child)
+
+
+def _no_launch_button_without_a_repository(app, config) -> None:
+    """Without a public repository (`repository.url` in _config.yml) there is nothing to launch on Binder."""
+    theme = config.html_theme_options
+    if not theme.get("repository_url"):
+        theme.pop("launch_buttons", None)
+
+
 def setup(app):
+    app.add_post_transform(DropFigureCodeInPrint)
+    app.connect("config-inited", _no_launch_button_without_a_repository)
     app.connect("env-get-outdated", _outdated)
     app.connect("source-read", _page_started)
     app.connect("doctree-read", _page_read)
