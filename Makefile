@@ -51,7 +51,7 @@ lab: install
 	JUPYTER_CONFIG_DIR=.jupyter $(BIN)/jupyter lab
 
 # The Binder rehearsal outside CI: a fresh venv from binder/requirements.txt + binder/postBuild, every notebook
-# run from its folder.
+# run twice from its folder (it must run, and give the same outputs both times).
 binder-check: install
 	SHOPFLOOR_BINDER_CHECK=1 $(BIN)/python -m pytest tests/test_binder.py
 

@@ -5,17 +5,20 @@
   commit that changes only prose or code reuses it; the book's package is installed once, editable, by
   binder/postBuild (not a second time by repo2docker's own `pip install .`).
 - The rehearsal: a fresh virtual environment with binder/runtime.txt's Python, binder/requirements.txt and
-  binder/postBuild, then every notebook executed from its own folder, as JupyterLab runs it. It builds a venv
-  (about a minute from a warm package cache), so it runs under CI=true or `make binder-check`; elsewhere it is
-  skipped with that message. tests/test_jupyterlab.py drives the same JupyterLab in a browser.
+  binder/postBuild, then every notebook executed twice from its own folder, as JupyterLab runs it: it must run,
+  and give byte-identical outputs both times (determinism). It builds a venv (about a minute from a warm package
+  cache), so it runs under CI=true or `make binder-check`; elsewhere it is skipped with that message.
+  tests/test_jupyterlab.py drives the same JupyterLab in a browser.
 """
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -113,15 +116,53 @@ def binder_venv(tmp_path_factory) -> Path:
 NOTEBOOKS = sorted(p for p in (ROOT / "chapters").rglob("*.md")
                    if p.read_text(encoding="utf-8").startswith("---\njupytext") and ".ipynb_checkpoints" not in p.parts)
 
+# Runs one notebook in the readers' environment, from its own folder, and prints its outputs as JSON lines. The
+# kernel sends printed text in chunks whose boundaries depend on timing: consecutive chunks are joined, as a
+# reader sees them; the execution count is left out.
+RUN_SCRIPT = """
+import json, sys
+import jupytext
+from nbclient import NotebookClient
+nb = jupytext.read(sys.argv[1])
+NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
+for index, cell in enumerate(nb.cells):
+    merged = []
+    for output in cell.get("outputs", []):
+        output = {k: v for k, v in output.items() if k != "execution_count"}
+        if (output.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                and merged[-1]["name"] == output["name"]):
+            merged[-1] = {**merged[-1], "text": merged[-1]["text"] + output["text"]}
+        else:
+            merged.append(output)
+    for output in merged:
+        print(f"cell {index}: " + json.dumps(output, sort_keys=True, ensure_ascii=False))
+"""
+
+
+def run_in_reader_environment(venv: Path, notebook: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPFLOOR")}
+    env["PATH"] = f"{venv / 'bin'}:{env['PATH']}"
+    return subprocess.run([str(venv / "bin" / "python"), "-c", RUN_SCRIPT, str(notebook), str(notebook.parent)],
+                          cwd=notebook.parent, capture_output=True, text=True, timeout=600, env=env)
+
+
+@pytest.fixture(scope="module")
+def two_runs(binder_venv) -> dict[Path, tuple]:
+    """Every notebook executed twice in the readers' environment, two at a time (the machine's two cores)."""
+    jobs = [notebook for notebook in NOTEBOOKS for _ in range(2)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(lambda notebook: run_in_reader_environment(binder_venv, notebook), jobs))
+    return {notebook: (done[2 * i], done[2 * i + 1]) for i, notebook in enumerate(NOTEBOOKS)}
+
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
-def test_notebook_runs_in_the_reader_environment(binder_venv, notebook):
-    script = ("import jupytext, sys\nfrom nbclient import NotebookClient\n"
-              "nb = jupytext.read(sys.argv[1])\n"
-              "NotebookClient(nb, timeout=300, kernel_name='python3',"
-              " resources={'metadata': {'path': sys.argv[2]}}).execute()\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPFLOOR")}
-    env["PATH"] = f"{binder_venv / 'bin'}:{env['PATH']}"
-    done = subprocess.run([str(binder_venv / "bin" / "python"), "-c", script, str(notebook), str(notebook.parent)],
-                          cwd=notebook.parent, capture_output=True, text=True, timeout=600, env=env)
-    assert done.returncode == 0, f"{notebook.name} failed in the Binder environment:\n{done.stderr[-3000:]}"
+def test_notebook_runs_in_the_reader_environment_and_gives_the_same_outputs_twice(two_runs, notebook):
+    """It runs as JupyterLab runs it, and running it again gives byte-identical outputs: charts, tables, prose
+    values (random element ids such as pandas Styler's `T_xxxxx`, or memory addresses in reprs, would differ)."""
+    first, second = two_runs[notebook]
+    for run in (first, second):
+        assert run.returncode == 0, f"{notebook.name} failed in the Binder environment:\n{run.stderr[-3000:]}"
+    changed = [line[:300] for line in difflib.unified_diff(first.stdout.splitlines(), second.stdout.splitlines(),
+                                                           "first run", "second run", lineterm="", n=0)
+               if line.startswith(("+", "-"))]
+    assert not changed, f"{notebook.relative_to(ROOT)}: outputs differ between two runs: {changed[:6]}"
