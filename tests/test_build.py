@@ -88,7 +88,7 @@ def rebuilt(tmp_path_factory):
 
 @pytest.mark.xdist_group("rebuild")
 def test_a_clean_build_executes_every_page(rebuilt):
-    assert rebuilt["first"] == ["index.md", "introduction.md"] or "introduction.md" in rebuilt["first"]
+    assert "introduction.md" in rebuilt["first"]
 
 
 @pytest.mark.xdist_group("rebuild")
