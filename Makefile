@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Strict: any warning fails the build. Incremental: a page is read and executed again only when its source,
 # or anything it reads (data/, src/, maps/, the configuration), changed since the last build, or when it
-# warned last time (shopfloor.sphinx_ext); `make clean` for a build from scratch.
+# warned last time (shopfloor.sphinx_ext); `make clean` for a build from scratch. shopfloor.build is
+# `jupyter-book build` reading (and executing) pages on every core; SHOPFLOOR_JOBS=1 for one at a time.
 JB_FLAGS := -W -n --keep-going
 
 .PHONY: install book pdf test snapshots bench lab binder-check clean
@@ -18,12 +19,12 @@ $(STAMP): requirements.txt binder/requirements.txt requirements-book.txt require
 	touch $(STAMP)
 
 book: install
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/python -m shopfloor.build . $(JB_FLAGS)
 	@echo "Open _build/html/index.html in a browser."
 
 # Needs the Debian packages listed in README.md (xelatex and fonts).
 pdf: install
-	$(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS)
+	$(BIN)/python -m shopfloor.build . --builder pdflatex $(JB_FLAGS)
 	@echo "The PDF is _build/latex/shop-floor.pdf"
 
 # The Natural Earth input of maps/build_basemap.py (95 MB, git-ignored): the tests check that the script

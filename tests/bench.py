@@ -50,8 +50,7 @@ def folder_size(path: Path) -> int:
 
 
 def main() -> None:
-    jb = str(Path(sys.executable).parent / "jupyter-book")
-    book = [jb, "build", ".", "-W", "-n", "--keep-going"]  # what `make book` runs
+    book = [sys.executable, "-m", "shopfloor.build", ".", "-W", "-n", "--keep-going"]  # what `make book` runs
     for folder in ("html", "jupyter_execute", ".doctrees"):
         shutil.rmtree(BUILD / folder, ignore_errors=True)
     results: dict = {"clean_build_s": round(timed(book), 1)}

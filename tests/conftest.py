@@ -12,6 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 JB_STRICT = ["--all", "-W", "-n", "--keep-going"]
+# What `make book` runs: `jupyter-book build` with pages read in parallel (src/shopfloor/build.py).
+BUILD = [sys.executable, "-m", "shopfloor.build"]
 IN_CI = os.environ.get("CI") == "true"
 
 
@@ -27,8 +29,8 @@ def require_tool(name: str, debian_package: str) -> str:
 
 
 def build_book(source: Path, output: Path, builder: str = "html") -> subprocess.CompletedProcess:
-    """`jupyter-book build` as `make book` runs it, into `output`; returns the finished process."""
-    command = [str(BIN / "jupyter-book"), "build", str(source), "--path-output", str(output), *JB_STRICT]
+    """The book built as `make book` builds it, into `output`; returns the finished process."""
+    command = [*BUILD, str(source), "--path-output", str(output), *JB_STRICT]
     if builder != "html":
         command += ["--builder", builder]
     return subprocess.run(command, capture_output=True, text=True, timeout=900)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, ROOT, build_book
+from conftest import BUILD, ROOT, build_book
 
 COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", ".jupyter_cache", "__pycache__", ".pytest_cache",
                                      ".cache", ".ipynb_checkpoints")
@@ -33,7 +33,7 @@ def small_book(folder: Path, pages: list[str]) -> Path:
 def make_book(book: Path) -> tuple[subprocess.CompletedProcess, list[str]]:
     """`make book`'s build (incremental, not strict: the small copy links to pages it leaves out); returns the
     process and the pages it executed."""
-    done = subprocess.run([str(BIN / "jupyter-book"), "build", str(book), "-n", "--keep-going"],
+    done = subprocess.run([*BUILD, str(book), "-n", "--keep-going"],
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return done, sorted({Path(p).name for p in EXECUTED.findall(done.stdout + done.stderr)})
@@ -62,7 +62,7 @@ def test_failing_notebook_fails_the_build(tmp_path):
     done = build_book(book, tmp_path / "out")
     assert done.returncode != 0, "a notebook that raises must fail the build"
     assert "broken" in (done.stdout + done.stderr)
-    again = subprocess.run([str(BIN / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going"],
+    again = subprocess.run([*BUILD, str(book), "-W", "-n", "--keep-going"],
                            capture_output=True, text=True, timeout=900)
     assert again.returncode != 0, "a strict rebuild passed over the broken notebook"
 
@@ -107,3 +107,35 @@ def test_a_data_edit_executes_again_and_shows_the_new_value(rebuilt):
     prose = re.sub(r"<[^>]+>", "", rebuilt["html"])
     assert "arrested more than 1,575,111 people" in prose, "the rebuilt page does not show the new value"
     assert "arrested more than 1,575,000 people" not in prose
+
+
+def test_pages_are_read_in_parallel(tmp_path, monkeypatch):
+    """`make book` reads (and so executes) pages on every core: every extension the book loads allows it."""
+    from sphinx.application import Sphinx
+
+    from shopfloor import build
+
+    seen = {}
+    monkeypatch.setattr(Sphinx, "build", lambda self, *args, **kwargs: seen.update(
+        jobs=self.parallel, parallel_read=self.is_parallel_allowed("read")))
+    monkeypatch.setenv("SHOPFLOOR_JOBS", "2")
+    build.main([str(ROOT), "--path-output", str(tmp_path)], standalone_mode=False)
+    assert seen == {"jobs": 2, "parallel_read": True}
+
+
+CAPTION_NUMBER = re.compile(r'<span class="caption-number">Fig\. (\d+)\.(\d+) </span>')
+CHAPTER_NUMBER = re.compile(r'<h1><span class="section-number">(\d+)\. </span>')
+
+
+@pytest.mark.xdist_group("html")
+def test_figures_are_numbered_within_their_chapter(html_site):
+    """Fig. 3.2 is the second figure of chapter 3, the number its heading shows."""
+    for page in ["chapters/introduction.html", "chapters/industrial-crisis/hunger-danger-protest.html",
+                 "chapters/union-purge/union-democracy.html", "chapters/two-lenses.html"]:
+        html = (html_site / page).read_text(encoding="utf-8")
+        chapter = CHAPTER_NUMBER.search(html)
+        assert chapter, f"{page}: its heading carries no chapter number"
+        numbers = [(int(c), int(f)) for c, f in CAPTION_NUMBER.findall(html)]
+        assert numbers, f"{page}: no numbered figure"
+        assert {c for c, _ in numbers} == {int(chapter.group(1))}, f"{page}: figures of other chapters {numbers}"
+        assert [f for _, f in numbers] == list(range(1, len(numbers) + 1)), f"{page}: figures numbered {numbers}"

@@ -143,6 +143,25 @@ def _page_read(app, doctree) -> None:
     app.env.shopfloor_warned = warned
 
 
+def _merge_warned(app, env, docnames, other) -> None:
+    """Parallel read (shopfloor.build): a worker read `docnames`; its verdict on each of them is the one kept."""
+    warned = getattr(env, "shopfloor_warned", set())
+    from_worker = getattr(other, "shopfloor_warned", set())
+    for docname in docnames:
+        (warned.add if docname in from_worker else warned.discard)(docname)
+    env.shopfloor_warned = warned
+
+
+def _multitoc_reads_in_parallel(app) -> None:
+    """sphinx-external-toc always loads sphinx_multitoc_numbering (chapters numbered on across the parts), which
+    declares nothing about parallel reading, so Sphinx would read, and execute, one page at a time. It only
+    replaces how the toctree collector numbers sections, work done in the main process once every page is read,
+    so parallel reading is safe (shopfloor.build)."""
+    multitoc = app.extensions.get("sphinx_multitoc_numbering")
+    if multitoc is not None:
+        multitoc.parallel_read_safe = True
+
+
 class DropFigureCodeInPrint(SphinxPostTransform):
     """In the PDF, a figure's code (a cell tagged hide-input, a collapsed toggle on the web) is left out: print
     cannot fold it away, and the figure stands for it. The web book and the notebooks keep it."""
@@ -171,6 +190,8 @@ def setup(app):
     app.connect("env-get-outdated", _outdated)
     app.connect("source-read", _page_started)
     app.connect("doctree-read", _page_read)
+    app.connect("env-merge-info", _merge_warned)
+    app.connect("builder-inited", _multitoc_reads_in_parallel)
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _drop_scripts)
