@@ -48,6 +48,9 @@ HEIGHTS = {DESKTOP: 900, PHONE: 844}
 # written with a hyphen ("1937-38") is not taken for a date.
 ISO_DATE = r"\b1[89]\d\d-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?\b"
 
+# Ids that are also ordinary English compounds, written with a hyphen as a modifier ("right-opposition ties").
+ENGLISH_COMPOUNDS = {"right-opposition", "left-opposition"}
+
 
 def text_patterns(data_dir: Path) -> list[dict]:
     """The patterns of what a reader must not see: the data package's row ids, and ISO dates.
@@ -61,7 +64,8 @@ def text_patterns(data_dir: Path) -> list[dict]:
       values are searched instead, as whole lowercase tokens, case-sensitive, for the values that cannot be an
       ordinary English word: those with a digit, a hyphen or an underscore ("gi-0001", "1937-07-order-00447",
       "kirov-sergei", "moscow-province", "goldman2007", "persons_arrested"). One-word ids ("nkvd", "party",
-      "ussr") are words a sentence may use, and are not searched.
+      "ussr") are words a sentence may use, and are not searched; nor are the ids in ENGLISH_COMPOUNDS, which
+      prose writes the same way ("expelled for right-opposition ties").
     Plus ISO dates (ISO_DATE).
     """
     package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
@@ -81,7 +85,8 @@ def text_patterns(data_dir: Path) -> list[dict]:
             continue
         with open(data_dir / Path(resource["path"]).name, encoding="utf-8", newline="") as f:
             values = {row[key[0]] for row in csv.DictReader(f)}
-        specific = sorted((v for v in values if re.search(r"[\d_-]", v) and re.fullmatch(body, v)),
+        specific = sorted((v for v in values if re.search(r"[\d_-]", v) and re.fullmatch(body, v)
+                           and v not in ENGLISH_COMPOUNDS),
                           key=lambda v: (-len(v), v))
         if specific:
             alternation = "|".join(re.escape(v) for v in specific)
@@ -165,6 +170,7 @@ READER_JS = r"""
   const overflow = outermost(article, columnOf);
   // Not counted, for information: boxes that scroll on purpose and whose content is wider than they are.
   const scroll_boxes = [...article.querySelectorAll('*')].filter(e => scrollsX(e) && !e.closest('.shopfloor-chart')
+      && !e.closest('.cell_input') && shown(e)
       && e.scrollWidth > e.clientWidth + SLACK && !e.querySelector('.shopfloor-chart'))
     .map(e => ({selector: selector(e), figure: figureOf(e), text: snippet(e), content_width: e.scrollWidth,
                 box_width: e.clientWidth}));
@@ -222,14 +228,20 @@ READER_JS = r"""
       if (!txt || !shown(t)) continue;
       const b = t.getBBox(), m = t.getScreenCTM();
       if (!m || b.width === 0 || b.height === 0) continue;
-      // The label's own (possibly rotated) box, less the font's ascent/descent padding: 15% of the line height
-      // off the top and the bottom, half a unit off each side.
-      const dy = 0.15 * b.height, dx = 0.5;
-      const corners = [[b.x + dx, b.y + dy], [b.x + b.width - dx, b.y + dy], [b.x + b.width - dx, b.y + b.height - dy],
-                       [b.x + dx, b.y + b.height - dy]].map(([x, y]) => new DOMPoint(x, y).matrixTransform(m));
-      const xs = corners.map(c => c.x), ys = corners.map(c => c.y);
+      // The label's own (possibly rotated) box, less the font's ascent/descent padding (15% of the line height
+      // off the top and the bottom) and half a unit off each end: what must lie inside the chart, column, screen.
+      // For overlaps, a quarter em is added at each end instead: two labels on one line need half an em between
+      // them (less than a word space and they read as one, e.g. "0.4 million0.8 million").
+      const em = parseFloat(getComputedStyle(t).fontSize) || 10;
+      const box = (dx, dy) => [[b.x + dx, b.y + dy], [b.x + b.width - dx, b.y + dy],
+                               [b.x + b.width - dx, b.y + b.height - dy], [b.x + dx, b.y + b.height - dy]]
+        .map(([x, y]) => new DOMPoint(x, y).matrixTransform(m));
+      const inner = box(0.5, 0.15 * b.height), corners = box(-0.25 * em, 0.15 * b.height);
+      const xs = inner.map(c => c.x), ys = inner.map(c => c.y);
       const r = {left: Math.min(...xs), right: Math.max(...xs), top: Math.min(...ys), bottom: Math.max(...ys)};
-      texts.push({text: txt, role: roleOf(t), r, corners});
+      const cx = corners.map(c => c.x), cy = corners.map(c => c.y);
+      const spaced = {left: Math.min(...cx), right: Math.max(...cx), top: Math.min(...cy), bottom: Math.max(...cy)};
+      texts.push({text: txt, role: roleOf(t), r, corners, spaced});
     }
     // Two labels overlap when no side of either box separates them (separating axes), by more than a pixel.
     const overlapping = (a, b) => {
@@ -251,7 +263,7 @@ READER_JS = r"""
     const overlaps = [];
     for (let i = 0; i < texts.length; i++) {
       for (let j = i + 1; j < texts.length; j++) {
-        const a = texts[i].r, b = texts[j].r;
+        const a = texts[i].spaced, b = texts[j].spaced;
         if (a.right < b.left || b.right < a.left || a.bottom < b.top || b.bottom < a.top) continue;
         if (overlapping(texts[i].corners, texts[j].corners)) overlaps.push([item(texts[i]), item(texts[j])]);
       }

@@ -208,3 +208,61 @@ def test_no_serious_accessibility_violations(browser_report):
                for rule, pages in sorted(rules.items())]
     assert not lines, (f"{len(lines)} serious or critical axe violations (rule, page):\n{_listing(summary, 40)}\n"
                        f"by page:\n{_listing(lines, 120)}")
+
+
+GOOD_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Good</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main><h1>Good</h1>
+<article class="bd-article" style="padding: 0 16px">
+<p>Arrested on 30 October 1937, in the mid-1930s, 1937-38.</p>
+<details><summary>Rows</summary><p>gi-0001 1937-10-30</p></details>
+<p><span title="disc-041">a figure with its source on hover</span>, and <code>data.query("persons_arrested")</code></p>
+<figure><div class="shopfloor-chart" id="good-chart" style="max-width: 100%; overflow-x: auto">
+<svg width="300" height="100" role="img" aria-label="A chart"><g class="mark-text role-axis-label">
+<text x="10" y="50" font-size="12">0.4 million</text><text x="120" y="50" font-size="12">0.8 million</text>
+<text x="120" y="90" font-size="12" opacity="0">1937-10-30 (hidden by Vega)</text></g></svg></div>
+<figcaption><span class="caption-number">Fig. 1 </span>A chart that fits.</figcaption></figure>
+<div style="overflow-x: auto" tabindex="0"><table><tr><td style="white-space: nowrap">
+a wide table in its own scroll box, a wide table in its own scroll box, a wide table in its own scroll box
+</td></tr></table></div></article></main></body></html>"""
+
+BAD_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Bad</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main><h1>Bad</h1>
+<article class="bd-article" style="padding: 0 16px">
+<h2>disc-041, Goldman 2007</h2><p>Row gi-0001 dated 1937-10-30, see kirov-sergei.</p>
+<figure><div class="shopfloor-chart" id="bad-chart" style="max-width: 100%; overflow-x: auto">
+<svg width="600" height="100"><g class="mark-text role-axis-label">
+<text x="10" y="50" font-size="12">0.4 million</text><text x="75" y="50" font-size="12">0.8 million</text>
+<text x="520" y="20" font-size="12">How the source words i…</text></g></svg></div>
+<figcaption><span class="caption-number">Fig. 2 </span>A chart too wide.</figcaption></figure>
+<div style="width: 1500px">A block wider than the screen.</div><img src="missing.png"></article></main></body></html>"""
+
+
+def test_reader_checks_tell_good_from_bad(tmp_path):
+    """browser_check itself: a clean page reports nothing, a page with each defect reports each (so the tests
+    above fail for the defects and only for them)."""
+    require_tool("chromium", "chromium")
+    (tmp_path / "good.html").write_text(GOOD_PAGE, encoding="utf-8")
+    (tmp_path / "bad.html").write_text(BAD_PAGE, encoding="utf-8")
+    command = [sys.executable, str(Path(__file__).with_name("browser_check.py")), str(tmp_path), "good.html",
+               "bad.html", "--data", str(ROOT / "data")] + (["--axe", str(AXE)] if AXE.exists() else [])
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-4000:]
+    good, bad = json.loads(done.stdout)
+    for width in WIDTHS:
+        g, b = good["views"][width], bad["views"][width]
+        assert not g["overflow"] and not g["page_overflow"] and not g["visible_ids"], (width, g)
+        assert [c["outside_svg"] + c["outside_column"] + c["ellipsis"] for c in g["charts"]] == [[]], g["charts"]
+        assert g["charts"][0]["overlap_count"] == 0 and g["charts"][0]["texts"] == 2
+        assert {h["match"] for h in g["ids_in_code"]} == {"persons_arrested"}
+        assert {h["match"] for h in b["visible_ids"]} == {"disc-041", "gi-0001", "1937-10-30", "kirov-sergei"}
+        chart = b["charts"][0]
+        assert [t["text"] for t in chart["ellipsis"]] == ["How the source words i…"]
+        assert [t["text"] for t in chart["outside_svg"]] == ["How the source words i…"]
+        assert chart["overlap_count"] == 1
+        assert any(o["text"].startswith("A block wider") and o["beyond_viewport"] for o in b["overflow"])
+    phone = bad["views"]["390"]
+    assert phone["page_overflow"] and any("bad-chart" in o["selector"] for o in phone["overflow"])
+    assert phone["charts"][0]["outside_column"] and phone["charts"][0]["outside_viewport"]
+    if AXE.exists():
+        assert not [v for v in good["axe"] if v["impact"] in ("serious", "critical")], good["axe"]
+        assert "image-alt" in {v["id"] for v in bad["axe"]}
