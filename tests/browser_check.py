@@ -21,7 +21,8 @@ twice, fresh, in one browser: at a desktop's 1280 px and at a phone's 390 px (la
   - `charts`: for each .shopfloor-chart SVG, its box, and each visible <text> that lies outside the SVG's box, outside
     the column or outside the viewport, ends or contains Vega's truncation ellipsis "…", or overlaps another label;
 - `axe` (with --axe FILE, at the desktop width): axe-core's violations on the whole document (rule id, impact, help,
-  targets, and how many of the nodes are in the article rather than the theme's frame); `preload: false`, as axe's fetch of the style sheets is refused on file:// and would be a console error.
+  targets, and how many of the nodes are in the article rather than the theme's frame); `preload: false`, as
+  axe's fetch of the style sheets is refused on file:// and would be a console error.
 With --screenshot DIR the first page with a chart is saved as PNG (desktop width); with --screenshots-all DIR every
 page at both widths (full page).
 usage: browser_check.py SITE_DIR PAGE.html [PAGE.html ...] [--screenshot DIR] [--screenshots-all DIR]
@@ -129,7 +130,9 @@ READER_JS = r"""
   const srOnly = (e) => {
     for (let n = e; n && n !== document.body; n = n.parentElement) {
       const r = n.getBoundingClientRect();
-      if (r.width <= 1 || r.height <= 1) { if (getComputedStyle(n).overflow !== 'visible' || n.tagName === 'svg') return true; }
+      if ((r.width <= 1 || r.height <= 1) && (getComputedStyle(n).overflow !== 'visible' || n.tagName === 'svg')) {
+        return true;
+      }
     }
     return false;
   };
@@ -202,7 +205,8 @@ READER_JS = r"""
     if (!hits.length) continue;
     if (!seenCache.has(parent)) seenCache.set(parent, shown(parent) && !srOnly(parent));
     if (!seenCache.get(parent)) continue;
-    const block = parent.closest('p, li, td, th, dt, dd, h1, h2, h3, h4, h5, h6, figcaption, caption, pre, text, div') || parent;
+    const block = parent.closest('p, li, td, th, dt, dd, h1, h2, h3, h4, h5, h6, figcaption, caption, pre, text, div')
+                  || parent;
     for (const h of hits) {
       const from = Math.max(0, h.index - 50);
       (code ? ids_in_code : visible_ids).push({
@@ -251,7 +255,8 @@ READER_JS = r"""
           const ax = -(q.y - p.y), ay = q.x - p.x, len = Math.hypot(ax, ay) || 1;
           const proj = (pts) => pts.map(c => (c.x * ax + c.y * ay) / len);
           const pa = proj(a), pb = proj(b);
-          if (Math.min(Math.max(...pa), Math.max(...pb)) - Math.max(Math.min(...pa), Math.min(...pb)) <= 1) return false;
+          const depth = Math.min(Math.max(...pa), Math.max(...pb)) - Math.max(Math.min(...pa), Math.min(...pb));
+          if (depth <= 1) return false;
         }
       }
       return true;
@@ -268,7 +273,8 @@ READER_JS = r"""
         if (overlapping(texts[i].corners, texts[j].corners)) overlaps.push([item(texts[i]), item(texts[j])]);
       }
     }
-    return {id: c.id, figure: figureOf(c), drawn: true, caption: snippet(c.closest('figure')?.querySelector('figcaption') || c).slice(0, 60),
+    const caption = c.closest('figure')?.querySelector('figcaption');
+    return {id: c.id, figure: figureOf(c), drawn: true, caption: caption ? snippet(caption).slice(0, 60) : '',
             svg: [round(s.left), round(s.top), round(s.right), round(s.bottom)], svg_width: round(s.width),
             column: [round(limit.left), round(limit.right)], texts: texts.length,
             outside_svg: texts.filter(t => out(t.r, s)).map(item),
