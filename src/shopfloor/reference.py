@@ -824,10 +824,37 @@ def figure_text(row) -> str:
 
 
 def _period(row) -> str:
+    """An observation's period in words: 'July to December 1935', '1935 to September 1936'."""
     start, end = _text(row["period_start"]), _text(row["period_end"])
     if start and end and start != end:
-        return f"{start} to {end}"
-    return start or end
+        return range_text(start, end)
+    return date_text(start or end)
+
+
+def range_text(start, end) -> str:
+    """Two ISO dates as a range in words, with an en dash: 'July–December 1935', '1935–September 1936',
+    '19–24 August 1936'; one date if both are the same."""
+    a, b = _parts(start), _parts(end)
+    if not b or a == b:
+        return date_text(start)
+    if len(a) == len(b) and a[0] == b[0]:
+        if len(a) == 2:
+            return f"{MONTHS[a[1] - 1]}–{MONTHS[b[1] - 1]} {a[0]}"
+        if len(a) == 3 and a[1] == b[1]:
+            return f"{a[2]}–{b[2]} {MONTHS[a[1] - 1]} {a[0]}"
+        if len(a) == 3:
+            return f"{a[2]} {MONTHS[a[1] - 1]} – {b[2]} {MONTHS[b[1] - 1]} {a[0]}"
+    return f"{date_text(start)} – {date_text(end)}" if len(a) > 1 or len(b) > 1 else f"{a[0]}–{b[0]}"
+
+
+_ID_REMARK = re.compile(r"\s*\((?:(?:place|org|person) )?id [a-z0-9-]+\)|\s+and (?:place|org|person) id [a-z0-9-]+"
+                        r"|;?\s*id uses [a-z0-9-]+")
+
+
+def without_ids(text) -> str:
+    """A sentence of the data with its remarks on row ids left out ('(place id krasnoe-sormovo)'): the ids
+    are for the Data appendix, not the reader."""
+    return _ID_REMARK.sub("", _text(text))
 
 
 def lookup(row_id: str) -> dict:
@@ -853,7 +880,7 @@ def lookup(row_id: str) -> dict:
         row = events.loc[row_id]
         return {"id": row_id, "table": "events", "what": f"{row['title']}: {row['summary']}",
                 "printed": span_text(row["date_start"], row["date_end"], row["date_precision"]),
-                "stored": f"{row['date_start']}" + (f" to {row['date_end']}" if _text(row["date_end"]) else "")
+                "stored": range_text(row["date_start"], row["date_end"])
                           + f" ({PRECISION_WORDS[row['date_precision']]})",
                 "source": _text(row["locator"])}
     people = table("people").set_index("person_id")
@@ -891,11 +918,11 @@ def register_table_html(frame: pd.DataFrame | None = None) -> str:
         where = chapters_text([(row.source_name, row.chapter)])
         compared = []
         for r in discrepancy_rows(row.discrepancy_id):
-            compared.append(f"<li>{esc(r['what'])}: <em>as printed</em> {esc(r['printed'])}"
-                            + (f"; <em>as coded</em> {esc(r['stored'])}" if r["stored"] else "")
-                            + f' <span class="sf-sub">({esc(r["id"])}, {esc(r["table"])})</span></li>')
+            compared.append(f'<li title="row {esc(r["id"])} of the {esc(r["table"])} table">{esc(r["what"])}: '
+                            f"<em>as printed</em> {esc(r['printed'])}"
+                            + (f"; <em>as coded</em> {esc(r['stored'])}" if r["stored"] else "") + "</li>")
         rows.append({
-            "entry": Cell(f"<strong>{esc(row.discrepancy_id)}</strong><br>{esc(sentence(row.what))}"
+            "entry": Cell(f'<span title="register entry {esc(row.discrepancy_id)}">{esc(sentence(row.what))}</span>'
                           f'<br><span class="sf-sub">{esc(row.locator)}</span>', sort=row.discrepancy_id, raw=True),
             "kind": Cell(DISCREPANCY_KIND_LABELS.get(row.kind, row.kind),
                          filter=DISCREPANCY_KIND_LABELS.get(row.kind, row.kind)),
@@ -903,7 +930,7 @@ def register_table_html(frame: pd.DataFrame | None = None) -> str:
             "rows": Cell("<ul>" + "".join(compared) + "</ul>" if compared else
                          '<span class="sf-sub">no data row: wording or references only</span>',
                          sort=str(len(compared)).zfill(3), raw=True),
-            "reading": sentence(row.treatment),
+            "reading": sentence(without_ids(row.treatment)),
         })
     columns = [("entry", "Entry: what disagrees", "text"), ("kind", "Kind", "text"), ("work", "Where", "text"),
                ("rows", "The rows concerned", "text"), ("reading", "The book's reading", "text")]
@@ -915,10 +942,9 @@ def register_table(frame: pd.DataFrame | None = None) -> "InteractiveTable":
     """The register as a DualTable: the interactive table in HTML, a plain table in the PDF edition."""
     frame = table("discrepancies") if frame is None else frame
     frame = frame.sort_values("discrepancy_id")
-    static = pd.DataFrame({"Entry": frame["discrepancy_id"],
-                           "Kind": frame["kind"].map(DISCREPANCY_KIND_LABELS),
-                           "What disagrees": frame["what"], "Where": frame["locator"],
-                           "The book's reading": frame["treatment"]})
+    static = pd.DataFrame({"What disagrees": frame["what"],
+                           "Kind": frame["kind"].map(DISCREPANCY_KIND_LABELS), "Where": frame["locator"],
+                           "The book's reading": frame["treatment"].map(without_ids)})
     return charts.DualTable(register_table_html(frame), static)
 
 
@@ -931,13 +957,34 @@ def _printed(obs_id: str) -> str:
     return _text(row["as_printed"]) or f"(computed: {_text(row['derived'])})"
 
 
+def formula_text(expression: str) -> str:
+    """A formula over row ids written with the rows' values, as a reader checks it: 'g3-0070 + g3-0071' ->
+    '4,000 + 2,000'; operators with their typographic signs (−, ×, ÷)."""
+    obs = table("observations").set_index("obs_id")
+
+    def value(match) -> str:
+        if match.group(0) not in obs.index:
+            return match.group(0)
+        row = obs.loc[match.group(0)]
+        return number(row["value"]) if pd.notna(row["value"]) else f"[{figure_text(row)}]"
+
+    text = ID_PATTERN.sub(value, _text(expression))
+    return text.replace(" - ", " − ").replace(" * ", " × ").replace(" / ", " ÷ ")
+
+
+def minus(text: str) -> str:
+    """A number's text with a true minus sign (U+2212) in place of a leading hyphen."""
+    return "−" + text[1:] if text.startswith("-") else text
+
+
 def recomputation(checks: list[tuple[str, str, float, str]]) -> pd.DataFrame:
-    """A table of checks: (what, formula over obs_ids, the recomputed value, the obs_id of the stated figure)."""
+    """A table of checks: (what, formula over obs_ids, the recomputed value, the obs_id of the stated figure).
+    The formula is shown with the values of its rows; the ids stay in the data (see the Data appendix)."""
     rows = []
     for what, formula, value, stated in checks:
-        rows.append({"check": what, "recomputed": number(round(value, 2)), "from rows": formula,
-                     "stated (row)": f"{_printed(stated)} ({stated})",
-                     "difference": number(round(value - _value(stated), 2))})
+        rows.append({"check": what, "from the printed parts": formula_text(formula),
+                     "recomputed": number(round(value, 2)), "stated": _printed(stated),
+                     "difference": minus(number(round(value - _value(stated), 2)))})
     return pd.DataFrame(rows)
 
 
@@ -997,7 +1044,8 @@ def derived_checks() -> pd.DataFrame:
     rows = []
     for disc, i in named:
         again = recompute(i)
-        rows.append({"discrepancy": disc, "row": i, "formula": _text(obs.loc[i, "derived"]),
+        rows.append({"figure": sentence(obs.loc[i, "description"]).rstrip("."),
+                     "formula": formula_text(obs.loc[i, "derived"]),
                      "stored": number(obs.loc[i, "value"]),
                      "recomputed": "" if again is None else number(round(again, 2)),
                      "agrees": "" if again is None else _agrees(again, float(obs.loc[i, "value"]))})
