@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 ISO_DATE = re.compile(r"(?<![\w-])\d{4}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?(?![\w-])")
 # The Data appendix documents the tables and may show their ids; nothing else may.
 ALLOWED_PAGES = {"chapters/data.html"}
+# Ids that are also plain English ("expelled for right-opposition ties"): not taken for ids in prose.
+ENGLISH = {"right-opposition"}
 # Parts of a page that are not read as text: code, the navigation and the theme's chrome.
 HIDDEN = ["script", "style", "noscript", "template", "div.cell_input", "code", "nav", "header", ".bd-sidebar-primary",
           ".bd-sidebar-secondary", ".prev-next-area", ".bd-header-article", "footer", ".headerlink", ".bd-search",
@@ -54,7 +56,7 @@ def id_patterns() -> dict[str, re.Pattern]:
             else:
                 with (ROOT / "data" / f"{resource['name']}.csv").open(encoding="utf-8") as handle:
                     literal |= {row[field["name"]] for row in csv.DictReader(handle) if "-" in row[field["name"]]}
-    alternatives = "|".join(sorted(map(re.escape, literal), key=len, reverse=True))
+    alternatives = "|".join(sorted(map(re.escape, literal - ENGLISH), key=len, reverse=True))
     patterns["slug"] = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
     patterns["iso date"] = ISO_DATE
     return patterns
@@ -101,3 +103,19 @@ if __name__ == "__main__":
             print(f"   [{kind}] {match!r}: …{context}…")
         total += len(hits)
     print("total", total)
+
+
+def unfolded_text(page_html: str) -> str:
+    """The visible text a reader scrolls past before opening anything: `visible_text` without the content of
+    closed <details> (their <summary> stays) and without the rows of an interactive table beyond its scroll
+    box (counted as one screen: the box has a fixed height)."""
+    soup = BeautifulSoup(page_html, "html.parser")
+    for details in soup.select("details:not([open])"):
+        for child in list(details.children):
+            if getattr(child, "name", None) != "summary":
+                child.extract()
+    for box in soup.select(".sf-table-scroll"):
+        rows = box.select("tbody tr")
+        for row in rows[10:]:
+            row.decompose()
+    return visible_text(str(soup))

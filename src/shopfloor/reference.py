@@ -111,10 +111,8 @@ def date_text(iso, precision=None) -> str:
 
 
 def span_text(start, end, precision=None) -> str:
-    """An event's date as prose: '15-16 January 1935' is written '15 January 1935 to 16 January 1935'."""
-    text = date_text(start)
-    if _text(end) and _text(end) != _text(start):
-        text = f"{text} to {date_text(end)}"
+    """An event's date as prose, a range with an en dash: '15\u201316 January 1935', 'about July 1937'."""
+    text = range_text(start, end) if _text(end) else date_text(start)
     return f"about {text}" if precision == "approx" else text
 
 
@@ -457,21 +455,39 @@ def timeline_chart(events: pd.DataFrame | None = None, width: int = 440) -> alt.
 
 
 def timeline_by_year_markdown(events: pd.DataFrame | None = None) -> str:
-    """Every event in a table per year: date (with its precision), title and summary, place, locator."""
+    """Every event in a table per year (date with its precision, title and summary, place, locator), each
+    year's table folded in a dropdown whose title gives the year and its count of events: the page stays
+    short, the text stays in the page (the browser's search opens a fold) and in the PDF, where the dropdowns
+    print open."""
     events = timeline_events() if events is None else events
     years = sorted(events["year"].unique())
-    lines = ["Jump to a year: " + " · ".join(f"[{y}](#timeline-{y})" for y in years), ""]
+    lines = ["Jump to a year: " + " \u00b7 ".join(f"[{y}](#timeline-{y})" for y in years), ""]
     for year in years:
         rows = events[events["year"] == year]
-        count = f"{len(rows)} event" + ("s" if len(rows) != 1 else "")
-        lines += [f"(timeline-{year})=", f"## Events of {year}", "", f"*{count}*", "",
-                  "| Date | Event | Place | Source |", "|---|---|---|---|"]
-        for row in rows.itertuples():
-            when = f"{md(span_text(row.date_start, row.date_end, row.date_precision))} ({row.precision})"
-            what = f"**{md(row.title)}.** {md(row.summary)}"
-            lines.append(f"| {when} | {what} | {md(row.place)} | {md(row.locator)} |")
-        lines.append("")
+        lines.append(f"(timeline-{year})=")
+        if len(rows) <= LONG_YEAR:
+            groups = [(str(year), rows)]
+        else:  # a crowded year in quarters, the events dated to the year alone first
+            month = rows["date_start"].str[5:7]
+            groups = [(f"{year}, dated to the year only", rows[month == ""])]
+            for first in (1, 4, 7, 10):
+                inside = rows[month.isin([f"{m:02d}" for m in range(first, first + 3)])]
+                groups.append((f"{year}, {MONTHS[first - 1]}\u2013{MONTHS[first + 1]}", inside))
+        for title, group in groups:
+            if not len(group):
+                continue
+            count = f"{len(group)} event" + ("s" if len(group) != 1 else "")
+            lines += [f"::::{{dropdown}} {title}: {count}", ":class-container: sf-year", "",
+                      "| Date | Event | Place | Source |", "|---|---|---|---|"]
+            for row in group.itertuples():
+                when = f"{md(span_text(row.date_start, row.date_end, row.date_precision))} ({row.precision})"
+                what = f"**{md(row.title)}.** {md(row.summary)}"
+                lines.append(f"| {when} | {what} | {md(row.place)} | {md(row.locator)} |")
+            lines += ["::::", ""]
     return "\n".join(lines)
+
+
+LONG_YEAR = 40  # a year with more events than this is folded by quarter
 
 
 # ------------------------------------------------------------------------------------------ people
@@ -717,8 +733,14 @@ def organisations_markdown(kind: str) -> str:
     positions = positions_of()
     lines = []
     for row in orgs[orgs["kind"] == kind].sort_values(["name", "org_id"]).itertuples():
-        heading = f"**{md(row.name)}**" + (f" ({md(row.name_ru)})" if _text(row.name_ru) else "")
-        lines += [f"(org-{row.org_id})=", heading]
+        held = positions[positions["org_id"] == row.org_id]
+        linked = event_rows.get(row.org_id, [])
+        counts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((len(held), "post"), (len(linked), "event"))
+                  if n]
+        title = md(row.name) + (f" ({md(row.name_ru)})" if _text(row.name_ru) else "")
+        lines += [f"(org-{row.org_id})=", f"::::{{dropdown}} {title}" + (f" \u00b7 {', '.join(counts)}" if counts
+                                                                        else ""),
+                  ":class-container: sf-org", ""]
         about = md(sentence(row.description))
         if _text(row.place_id):
             about += f" *Based in:* {md(places.get(row.place_id, row.place_id))}."
@@ -727,21 +749,37 @@ def organisations_markdown(kind: str) -> str:
         if children.get(row.org_id):
             subs = sorted(children[row.org_id], key=lambda o: names.get(o, o).lower())
             about += " *Its bodies:* " + "; ".join(f"[{md(names[o])}](#org-{o})" for o in subs) + "."
-        lines.append(f": {about}")
-        held = positions[positions["org_id"] == row.org_id]
+        lines += [about, ""]
         if len(held):
             people = []
             for post in held.itertuples():
                 extra = ", ".join(x for x in (_text(post.role), post.when) if x)
                 people.append(f"{md(post.person_name)}" + (f" ({md(extra)})" if extra else ""))
-            lines.append(f": *People ({len(held)} post{'s' if len(held) != 1 else ''}):* " + "; ".join(people) + ".")
-        linked = event_rows.get(row.org_id, [])
+            lines += [f"*People ({len(held)} post{'s' if len(held) != 1 else ''}):* " + "; ".join(people) + ".", ""]
         if linked:
-            items = [f"{md(span_text(e.date_start, e.date_end, e.date_precision))}: {md(e.title)}" for e in linked]
-            lines.append(f": *Events ({len(linked)}):* " + "; ".join(items) + ".")
-        lines.append(f": *Source:* {md(row.reference)}.")
-        lines.append("")
+            if len(linked) <= 6:
+                items = [f"{md(span_text(e.date_start, e.date_end, e.date_precision))}: {md(e.title)}" for e in linked]
+                lines += [f"*Events ({len(linked)}):* " + "; ".join(items) + ".", ""]
+            else:  # a long list of events, grouped by year
+                lines += [f"*Events ({len(linked)}), by year:*", ""]
+                by_year = defaultdict(list)
+                for e in linked:
+                    by_year[_text(e.date_start)[:4]].append(e)
+                for year, group in by_year.items():
+                    items = [f"{md(_day_in_year(e))}: {md(e.title)}" for e in group]
+                    lines.append(f"- **{year}** ({len(group)}): " + "; ".join(items) + ".")
+                lines.append("")
+        lines += [f"*Source:* {md(row.reference)}.", "::::", ""]
     return "\n".join(lines)
+
+
+def _day_in_year(event) -> str:
+    """An event's date without its year (the year heads the group): '19\u201324 August', 'about July'."""
+    text = span_text(event.date_start, event.date_end, event.date_precision)
+    year = _text(event.date_start)[:4]
+    if len(_text(event.date_start)) == 4 or _text(event.date_end)[:4] not in ("", year):
+        return text  # a year alone stays as it is: '1936', 'about 1936'
+    return text.replace(f" {year}", "")
 
 
 def organisation_counts() -> pd.DataFrame:
@@ -864,7 +902,7 @@ def lookup(row_id: str) -> dict:
         row = obs.loc[row_id]
         if _text(row["derived"]):
             again = recompute(row_id)
-            printed = f"computed by the project: {_text(row['derived'])}"
+            printed = f"computed by the project: {formula_text(row['derived'])}"
             stored = figure_text(row) + (f"; recomputed now: {number(round(again, 2))}" if again is not None else "")
         else:
             printed = f"\u201c{_text(row['as_printed'])}\u201d"
@@ -1052,11 +1090,26 @@ def derived_checks() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+_NUMBER_CELL = re.compile(r"^[\u2212-]?[\d,]*\.?\d+%?$")
+
+
 def frame_markdown(frame: pd.DataFrame) -> str:
-    """A small DataFrame as a Markdown table, every cell escaped."""
-    lines = ["| " + " | ".join(md(c) for c in frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+    """A small DataFrame as a Markdown table in the book's table design, every cell escaped: a column whose
+    cells are all numbers (or blank) is right-aligned, its negative values with a true minus sign."""
+    numeric = [c for c in frame.columns
+               if frame[c].map(lambda v: _NUMBER_CELL.match(_text(v)) is not None or _text(v) == "").all()
+               and frame[c].map(_text).ne("").any()]
+
+    def cell(column, value) -> str:
+        text = _text(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and text:
+            text = number(value)
+        return md(minus(text) if column in numeric else text)
+
+    lines = ["| " + " | ".join(md(c) for c in frame.columns) + " |",
+             "|" + "".join("---:|" if c in numeric else "---|" for c in frame.columns)]
     for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(md(v) for v in row) + " |")
+        lines.append("| " + " | ".join(cell(c, v) for c, v in zip(frame.columns, row)) + " |")
     return "\n".join(lines) + "\n"
 
 
