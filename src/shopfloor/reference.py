@@ -54,8 +54,25 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|$~{}#])")
 
 
 def md(value) -> str:
-    """Text made safe for a Markdown paragraph or table cell (no markup, roles or math)."""
-    return _MD_SPECIAL.sub(r"\\\1", _text(value)).replace("\n", " ")
+    """Text made safe for a Markdown paragraph or table cell (no markup, roles or math), typeset."""
+    return _MD_SPECIAL.sub(r"\\\1", typeset(value)).replace("\n", " ")
+
+
+_RANGE = re.compile(r"(?<![\w\-./\u2013])(\d{1,4})-(\d{1,4})(?![\w\-])")
+_MINUS = re.compile(r"(?<![\w\-\u2013.,/])-(?=\d)")
+
+
+def typeset(value) -> str:
+    """The data's plain text as the book prints it: an en dash in a range of years, pages or notes
+    ('1929\u20131932', 'pp. 139\u201364', 'nn. 61\u201362'), a true minus sign before a negative number ('\u221215').
+    An ISO month ('1935-07') is left alone (it is not a range)."""
+    def dash(match) -> str:
+        first, second = match.group(1), match.group(2)
+        if len(first) == 4 and len(second) == 2 and int(second) <= 12:
+            return match.group(0)
+        return f"{first}\u2013{second}"
+
+    return _MINUS.sub("\u2212", _RANGE.sub(dash, _text(value)))
 
 
 def sentence(value) -> str:
@@ -315,7 +332,7 @@ class Cell:
     """A table cell: its HTML, and optionally a sort key and the values a filter matches ('a|b')."""
 
     def __init__(self, content: str, sort=None, filter=None, numeric: bool = False, raw: bool = False):
-        self.content = content if raw else esc(content)
+        self.content = content if raw else esc(typeset(content))
         self.sort = sort
         self.filter = filter
         self.numeric = numeric
@@ -495,7 +512,7 @@ LONG_YEAR = 40  # a year with more events than this is folded by quarter
 def _period_text(start, end) -> str:
     start, end = _text(start), _text(end)
     if start and end:
-        return date_text(start) if start == end else f"{date_text(start)} to {date_text(end)}"
+        return range_text(start, end)
     if start:
         return f"from {date_text(start)}"
     if end:
@@ -956,12 +973,13 @@ def register_table_html(frame: pd.DataFrame | None = None) -> str:
         where = chapters_text([(row.source_name, row.chapter)])
         compared = []
         for r in discrepancy_rows(row.discrepancy_id):
-            compared.append(f'<li title="row {esc(r["id"])} of the {esc(r["table"])} table">{esc(r["what"])}: '
-                            f"<em>as printed</em> {esc(r['printed'])}"
-                            + (f"; <em>as coded</em> {esc(r['stored'])}" if r["stored"] else "") + "</li>")
+            compared.append(f'<li title="row {esc(r["id"])} of the {esc(r["table"])} table">'
+                            f"{esc(typeset(r['what']))}: <em>as printed</em> {esc(typeset(r['printed']))}"
+                            + (f"; <em>as coded</em> {esc(typeset(r['stored']))}" if r["stored"] else "") + "</li>")
         rows.append({
-            "entry": Cell(f'<span title="register entry {esc(row.discrepancy_id)}">{esc(sentence(row.what))}</span>'
-                          f'<br><span class="sf-sub">{esc(row.locator)}</span>', sort=row.discrepancy_id, raw=True),
+            "entry": Cell(f'<span title="register entry {esc(row.discrepancy_id)}">{esc(typeset(sentence(row.what)))}'
+                          f'</span><br><span class="sf-sub">{esc(typeset(row.locator))}</span>', sort=row.discrepancy_id,
+                          raw=True),
             "kind": Cell(DISCREPANCY_KIND_LABELS.get(row.kind, row.kind),
                          filter=DISCREPANCY_KIND_LABELS.get(row.kind, row.kind)),
             "work": Cell(where, filter=_text(row.source_name)),
