@@ -250,7 +250,9 @@ TABLE_CSS = """<style>
 .sf-table table {border-collapse: collapse; width: 100%; margin: 0;}
 .sf-table th, .sf-table td {border-bottom: 1px solid #e3e3e3; padding: 0.3em 0.45em; vertical-align: top;
   text-align: left;}
-.sf-table thead th {position: sticky; top: 0; background: #f3f3f3; z-index: 1;}
+.sf-table thead th {position: sticky; top: 0; background: var(--pst-color-background, #fff); z-index: 1;
+  border-bottom: 1px solid #999; vertical-align: bottom;}
+.sf-table thead th.num {text-align: right;}
 .sf-table thead th button {all: unset; cursor: pointer; font-weight: bold;}
 .sf-table thead th button:focus-visible {outline: 2px solid #0072B2;}
 .sf-table thead th[aria-sort=ascending] button::after {content: " \\25B2";}
@@ -366,8 +368,9 @@ def interactive_table(rows: list[dict], columns: list[tuple[str, str, str]], tab
     out.append(f'<div class="sf-table-scroll"><table id="{table_id}-table"><caption class="sr-only">'
                f'{esc(caption)}</caption><thead><tr>')
     for key, heading, kind in columns:
-        out.append(f'<th scope="col" aria-sort="none" data-type="{kind}"><button type="button">{esc(heading)}'
-                   '</button></th>')
+        align = ' class="num"' if kind == "number" else ""
+        out.append(f'<th scope="col" aria-sort="none" data-type="{kind}"{align}><button type="button">'
+                   f'{esc(heading)}</button></th>')
     out.append("</tr></thead><tbody>")
     for i, row in enumerate(rows):
         row_id = f' id="{esc(row_ids[i])}"' if row_ids else ""
