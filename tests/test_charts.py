@@ -148,3 +148,35 @@ def test_dots_draw_ranges_as_bars_and_hedges_as_shapes():
                                                           "exact": "circle"}
     tips = [t["field"] for t in layers[1]["encoding"]["tooltip"]]
     assert tips[-2:] == ["inferred_words", "reference"]
+
+
+def test_table_right_aligns_numbers_with_a_true_minus():
+    """charts.table: number columns (numeric dtype or named in `numeric`) right-aligned, header included,
+    negative values with U+2212; text columns left; a year column without a thousands comma; the PDF form
+    right-aligns the same columns."""
+    import re
+
+    frame = pd.DataFrame({"Union": ["Textile", "Coal"], "Year": [1936, 1937], "Change": [-15, 1250.5],
+                          "As printed": ["-3", "4"]})
+    result = charts.table(frame, numeric=["As printed"])
+    html = result._repr_html_()
+    heads = re.findall(r"<th([^>]*)>([^<]*)</th>", html)
+    assert [(name, 'class="num"' in attrs) for attrs, name in heads] == [
+        ("Union", False), ("Year", True), ("Change", True), ("As printed", True)]
+    cells = re.findall(r"<td([^>]*)>([^<]*)</td>", html)
+    assert [(text, 'class="num"' in attrs) for attrs, text in cells] == [
+        ("Textile", False), ("1936", True), ("\u221215", True), ("\u22123", True),
+        ("Coal", False), ("1937", True), ("1,250.5", True), ("4", True)]
+    assert "-15" not in html and "text-align: center" not in html
+    assert result._repr_markdown_().splitlines()[1] == "|---|---:|---:|---:|"
+    assert "\u221215" in result._repr_markdown_()
+
+
+def test_a_long_table_folds_after_its_first_rows():
+    frame = pd.DataFrame({"Name": [f"n{i}" for i in range(72)], "Count": range(72)})
+    html = charts.table(frame)._repr_html_()
+    shown, folded = html.split("<details", 1)
+    assert shown.count("<tr>") == 1 + charts.PREVIEW_ROWS          # header and the first rows
+    assert folded.count("<tr>") == 1 + 72 - charts.PREVIEW_ROWS    # the rest, with the header repeated
+    assert "Show the other 60 rows" in folded
+    assert 'class="sf-table-wrap"' in shown                        # scrolls in its own box, not the page

@@ -16,6 +16,7 @@ import hashlib
 import html
 import json
 import os
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -427,10 +428,11 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, *, node_color: str, node_s
 
 class DualTable:
     """A table with two forms: HTML in the web book and JupyterLab, and a Markdown table in the PDF edition,
-    where myst-nb's LaTeX output takes text/markdown and never text/html."""
+    where myst-nb's LaTeX output takes text/markdown and never text/html. `numeric` names the static
+    columns that are right-aligned in the Markdown form too."""
 
-    def __init__(self, html: str, static: pd.DataFrame):
-        self.html, self.static = html, static
+    def __init__(self, html: str, static: pd.DataFrame, numeric: list[str] | tuple = ()):
+        self.html, self.static, self.numeric = html, static, tuple(numeric)
 
     def _repr_html_(self) -> str:
         return self.html
@@ -444,19 +446,79 @@ class DualTable:
             return text.replace("|", "\\|").replace("\n", " ")
 
         lines = ["| " + " | ".join(cell(c) for c in self.static.columns) + " |",
-                 "|" + "---|" * len(self.static.columns)]
+                 "|" + "".join("---:|" if c in self.numeric else "---|" for c in self.static.columns)]
         lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in self.static.itertuples(index=False)]
         return "\n".join(lines) + "\n"
 
 
-def table(frame: pd.DataFrame, numeric: list[str] | tuple = ()) -> DualTable:
-    """A figure table in the book's one design: text left, the `numeric` columns right-aligned."""
-    html_table = frame.to_html(index=False, border=0, classes=["table", "shopfloor-table"], escape=True)
-    for column in numeric:
-        position = list(frame.columns).index(column) + 1
-        html_table = html_table.replace('class="table shopfloor-table"',
-                                        f'class="table shopfloor-table sf-num-{position}"', 1)
-    return DualTable(html_table, frame)
+MINUS = "\u2212"
+_HYPHEN_MINUS = re.compile(r"(?<![\w.\u2013-])[-\u2013](?=\d)")  # '-15', '\u201315' -> '\u221215'; not '1928-1941'
+LONG_TABLE, PREVIEW_ROWS = 25, 12  # a table longer than LONG_TABLE rows shows PREVIEW_ROWS, the rest behind a click
+
+
+def _is_year_column(values: pd.Series) -> bool:
+    numbers_only = pd.to_numeric(values.dropna(), errors="coerce")
+    return (len(numbers_only) > 0 and numbers_only.notna().all() and (numbers_only % 1 == 0).all()
+            and numbers_only.between(1800, 2100).all())
+
+
+def table_cell(value, numeric: bool = False, year: bool = False) -> str:
+    """A cell's text in the book's table design: blank for missing; in a number column thousands separated
+    and a true minus sign (U+2212) for a negative value, whether the value is a number or a text."""
+    from .numbers import _blank, number
+
+    if _blank(value):
+        return ""
+    if numeric and isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return (str(int(value)) if year else number(value)).replace("-", MINUS)
+    text = str(value)
+    return _HYPHEN_MINUS.sub(MINUS, text) if numeric else text
+
+
+def table(frame: pd.DataFrame, numeric: list[str] | tuple = (), caption: str | None = None,
+          preview_rows: int | None = None) -> DualTable:
+    """A figure table in the book's one design: text columns left-aligned, number columns (the `numeric`
+    ones, and every column of a numeric dtype) right-aligned with true minus signs, headers aligned like
+    their column, light horizontal rules. The table scrolls sideways inside its own box on a narrow screen,
+    never the page. A table longer than LONG_TABLE rows shows its first `preview_rows` rows (default
+    PREVIEW_ROWS) and the rest in a continuation behind a <details> click: still in the page, found by the
+    browser's search, and printed in full in the PDF. `caption` (optional) heads the table; a figure's
+    caption stays in its cell metadata."""
+    missing = [c for c in numeric if c not in frame.columns]
+    if missing:
+        raise ValueError(f"charts.table: numeric columns {missing} are not in the table ({list(frame.columns)})")
+    numeric = [c for c in frame.columns if c in set(numeric) or (pd.api.types.is_numeric_dtype(frame[c])
+                                                                  and not pd.api.types.is_bool_dtype(frame[c]))]
+    years = {c for c in numeric if _is_year_column(frame[c])}
+    shown = pd.DataFrame({c: [table_cell(v, c in numeric, c in years) for v in frame[c]] for c in frame.columns},
+                         columns=list(frame.columns))
+
+    def num(column) -> str:
+        return ' class="num"' if column in numeric else ""
+
+    def head() -> str:
+        cells = "".join(f'<th scope="col"{num(c)}>{html.escape(str(c))}</th>' for c in shown.columns)
+        return f"<thead><tr>{cells}</tr></thead>"
+
+    def body(rows: pd.DataFrame) -> str:
+        out = []
+        for row in rows.itertuples(index=False):
+            out.append("<tr>" + "".join(f"<td{num(c)}>{html.escape(v)}</td>" for c, v in zip(shown.columns, row))
+                       + "</tr>")
+        return "<tbody>" + "".join(out) + "</tbody>"
+
+    label = html.escape(caption or "Table")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    preview = PREVIEW_ROWS if preview_rows is None else preview_rows
+    first, rest = (shown, shown.iloc[0:0]) if len(shown) <= LONG_TABLE else (shown.iloc[:preview], shown.iloc[preview:])
+    parts = [f'<div class="sf-table-wrap" role="region" tabindex="0" aria-label="{label}">'
+             f'<table class="table shopfloor-table">{cap}{head()}{body(first)}</table></div>']
+    if len(rest):
+        parts.append(f'<details class="sf-table-more"><summary>Show the other {len(rest)} rows '
+                     f'(of {len(shown)})</summary><div class="sf-table-wrap" role="region" tabindex="0" '
+                     f'aria-label="{label}, continued"><table class="table shopfloor-table">{head()}{body(rest)}'
+                     "</table></div></details>")
+    return DualTable("".join(parts), shown, numeric=numeric)
 
 
 def short_locator(row) -> str:

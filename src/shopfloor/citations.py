@@ -11,6 +11,8 @@ cites them beside the primary ones.
 """
 from __future__ import annotations
 
+import re
+
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,7 +36,8 @@ def locator(short_name: str, chapter: str, section: str, note) -> str:
     elif chapter:
         parts.append(f"sec. {chapter}")
     if section and not section.startswith("Section "):
-        parts.append(f'"{section}"')
+        # a quotation inside the quoted heading takes single quotes: "‘Family Circles’ and ..."
+        parts.append('"' + re.sub(r'"([^"]*)"', "\u2018\\1\u2019", section) + '"')
     if note:
         parts.append(f"n. {note}")
     return ", ".join(parts)

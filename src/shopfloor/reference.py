@@ -54,8 +54,25 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|$~{}#])")
 
 
 def md(value) -> str:
-    """Text made safe for a Markdown paragraph or table cell (no markup, roles or math)."""
-    return _MD_SPECIAL.sub(r"\\\1", _text(value)).replace("\n", " ")
+    """Text made safe for a Markdown paragraph or table cell (no markup, roles or math), typeset."""
+    return _MD_SPECIAL.sub(r"\\\1", typeset(value)).replace("\n", " ")
+
+
+_RANGE = re.compile(r"(?<![\w\-./\u2013])(\d{1,4})-(\d{1,4})(?![\w\-])")
+_MINUS = re.compile(r"(?<![\w\-\u2013.,/])-(?=\d)")
+
+
+def typeset(value) -> str:
+    """The data's plain text as the book prints it: an en dash in a range of years, pages or notes
+    ('1929\u20131932', 'pp. 139\u201364', 'nn. 61\u201362'), a true minus sign before a negative number ('\u221215').
+    An ISO month ('1935-07') is left alone (it is not a range)."""
+    def dash(match) -> str:
+        first, second = match.group(1), match.group(2)
+        if len(first) == 4 and len(second) == 2 and int(second) <= 12:
+            return match.group(0)
+        return f"{first}\u2013{second}"
+
+    return _MINUS.sub("\u2212", _RANGE.sub(dash, _text(value)))
 
 
 def sentence(value) -> str:
@@ -111,10 +128,8 @@ def date_text(iso, precision=None) -> str:
 
 
 def span_text(start, end, precision=None) -> str:
-    """An event's date as prose: '15-16 January 1935' is written '15 January 1935 to 16 January 1935'."""
-    text = date_text(start)
-    if _text(end) and _text(end) != _text(start):
-        text = f"{text} to {date_text(end)}"
+    """An event's date as prose, a range with an en dash: '15\u201316 January 1935', 'about July 1937'."""
+    text = range_text(start, end) if _text(end) else date_text(start)
     return f"about {text}" if precision == "approx" else text
 
 
@@ -235,7 +250,9 @@ TABLE_CSS = """<style>
 .sf-table table {border-collapse: collapse; width: 100%; margin: 0;}
 .sf-table th, .sf-table td {border-bottom: 1px solid #e3e3e3; padding: 0.3em 0.45em; vertical-align: top;
   text-align: left;}
-.sf-table thead th {position: sticky; top: 0; background: #f3f3f3; z-index: 1;}
+.sf-table thead th {position: sticky; top: 0; background: var(--pst-color-background, #fff); z-index: 1;
+  border-bottom: 1px solid #999; vertical-align: bottom;}
+.sf-table thead th.num {text-align: right;}
 .sf-table thead th button {all: unset; cursor: pointer; font-weight: bold;}
 .sf-table thead th button:focus-visible {outline: 2px solid #0072B2;}
 .sf-table thead th[aria-sort=ascending] button::after {content: " \\25B2";}
@@ -317,7 +334,7 @@ class Cell:
     """A table cell: its HTML, and optionally a sort key and the values a filter matches ('a|b')."""
 
     def __init__(self, content: str, sort=None, filter=None, numeric: bool = False, raw: bool = False):
-        self.content = content if raw else esc(content)
+        self.content = content if raw else esc(typeset(content))
         self.sort = sort
         self.filter = filter
         self.numeric = numeric
@@ -351,8 +368,9 @@ def interactive_table(rows: list[dict], columns: list[tuple[str, str, str]], tab
     out.append(f'<div class="sf-table-scroll"><table id="{table_id}-table"><caption class="sr-only">'
                f'{esc(caption)}</caption><thead><tr>')
     for key, heading, kind in columns:
-        out.append(f'<th scope="col" aria-sort="none" data-type="{kind}"><button type="button">{esc(heading)}'
-                   '</button></th>')
+        align = ' class="num"' if kind == "number" else ""
+        out.append(f'<th scope="col" aria-sort="none" data-type="{kind}"{align}><button type="button">'
+                   f'{esc(heading)}</button></th>')
     out.append("</tr></thead><tbody>")
     for i, row in enumerate(rows):
         row_id = f' id="{esc(row_ids[i])}"' if row_ids else ""
@@ -457,21 +475,39 @@ def timeline_chart(events: pd.DataFrame | None = None, width: int = 440) -> alt.
 
 
 def timeline_by_year_markdown(events: pd.DataFrame | None = None) -> str:
-    """Every event in a table per year: date (with its precision), title and summary, place, locator."""
+    """Every event in a table per year (date with its precision, title and summary, place, locator), each
+    year's table folded in a dropdown whose title gives the year and its count of events: the page stays
+    short, the text stays in the page (the browser's search opens a fold) and in the PDF, where the dropdowns
+    print open."""
     events = timeline_events() if events is None else events
     years = sorted(events["year"].unique())
-    lines = ["Jump to a year: " + " · ".join(f"[{y}](#timeline-{y})" for y in years), ""]
+    lines = ["Jump to a year: " + " \u00b7 ".join(f"[{y}](#timeline-{y})" for y in years), ""]
     for year in years:
         rows = events[events["year"] == year]
-        count = f"{len(rows)} event" + ("s" if len(rows) != 1 else "")
-        lines += [f"(timeline-{year})=", f"## Events of {year}", "", f"*{count}*", "",
-                  "| Date | Event | Place | Source |", "|---|---|---|---|"]
-        for row in rows.itertuples():
-            when = f"{md(span_text(row.date_start, row.date_end, row.date_precision))} ({row.precision})"
-            what = f"**{md(row.title)}.** {md(row.summary)}"
-            lines.append(f"| {when} | {what} | {md(row.place)} | {md(row.locator)} |")
-        lines.append("")
+        lines.append(f"(timeline-{year})=")
+        if len(rows) <= LONG_YEAR:
+            groups = [(str(year), rows)]
+        else:  # a crowded year in quarters, the events dated to the year alone first
+            month = rows["date_start"].str[5:7]
+            groups = [(f"{year}, dated to the year only", rows[month == ""])]
+            for first in (1, 4, 7, 10):
+                inside = rows[month.isin([f"{m:02d}" for m in range(first, first + 3)])]
+                groups.append((f"{year}, {MONTHS[first - 1]}\u2013{MONTHS[first + 1]}", inside))
+        for title, group in groups:
+            if not len(group):
+                continue
+            count = f"{len(group)} event" + ("s" if len(group) != 1 else "")
+            lines += [f"::::{{dropdown}} {title}: {count}", ":class-container: sf-year", "",
+                      "| Date | Event | Place | Source |", "|---|---|---|---|"]
+            for row in group.itertuples():
+                when = f"{md(span_text(row.date_start, row.date_end, row.date_precision))} ({row.precision})"
+                what = f"**{md(row.title)}.** {md(row.summary)}"
+                lines.append(f"| {when} | {what} | {md(row.place)} | {md(row.locator)} |")
+            lines += ["::::", ""]
     return "\n".join(lines)
+
+
+LONG_YEAR = 40  # a year with more events than this is folded by quarter
 
 
 # ------------------------------------------------------------------------------------------ people
@@ -479,7 +515,7 @@ def timeline_by_year_markdown(events: pd.DataFrame | None = None) -> str:
 def _period_text(start, end) -> str:
     start, end = _text(start), _text(end)
     if start and end:
-        return date_text(start) if start == end else f"{date_text(start)} to {date_text(end)}"
+        return range_text(start, end)
     if start:
         return f"from {date_text(start)}"
     if end:
@@ -717,8 +753,14 @@ def organisations_markdown(kind: str) -> str:
     positions = positions_of()
     lines = []
     for row in orgs[orgs["kind"] == kind].sort_values(["name", "org_id"]).itertuples():
-        heading = f"**{md(row.name)}**" + (f" ({md(row.name_ru)})" if _text(row.name_ru) else "")
-        lines += [f"(org-{row.org_id})=", heading]
+        held = positions[positions["org_id"] == row.org_id]
+        linked = event_rows.get(row.org_id, [])
+        counts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((len(held), "post"), (len(linked), "event"))
+                  if n]
+        title = md(row.name) + (f" ({md(row.name_ru)})" if _text(row.name_ru) else "")
+        lines += [f"(org-{row.org_id})=", f"::::{{dropdown}} {title}" + (f" \u00b7 {', '.join(counts)}" if counts
+                                                                        else ""),
+                  ":class-container: sf-org", ""]
         about = md(sentence(row.description))
         if _text(row.place_id):
             about += f" *Based in:* {md(places.get(row.place_id, row.place_id))}."
@@ -727,21 +769,37 @@ def organisations_markdown(kind: str) -> str:
         if children.get(row.org_id):
             subs = sorted(children[row.org_id], key=lambda o: names.get(o, o).lower())
             about += " *Its bodies:* " + "; ".join(f"[{md(names[o])}](#org-{o})" for o in subs) + "."
-        lines.append(f": {about}")
-        held = positions[positions["org_id"] == row.org_id]
+        lines += [about, ""]
         if len(held):
             people = []
             for post in held.itertuples():
                 extra = ", ".join(x for x in (_text(post.role), post.when) if x)
                 people.append(f"{md(post.person_name)}" + (f" ({md(extra)})" if extra else ""))
-            lines.append(f": *People ({len(held)} post{'s' if len(held) != 1 else ''}):* " + "; ".join(people) + ".")
-        linked = event_rows.get(row.org_id, [])
+            lines += [f"*People ({len(held)} post{'s' if len(held) != 1 else ''}):* " + "; ".join(people) + ".", ""]
         if linked:
-            items = [f"{md(span_text(e.date_start, e.date_end, e.date_precision))}: {md(e.title)}" for e in linked]
-            lines.append(f": *Events ({len(linked)}):* " + "; ".join(items) + ".")
-        lines.append(f": *Source:* {md(row.reference)}.")
-        lines.append("")
+            if len(linked) <= 6:
+                items = [f"{md(span_text(e.date_start, e.date_end, e.date_precision))}: {md(e.title)}" for e in linked]
+                lines += [f"*Events ({len(linked)}):* " + "; ".join(items) + ".", ""]
+            else:  # a long list of events, grouped by year
+                lines += [f"*Events ({len(linked)}), by year:*", ""]
+                by_year = defaultdict(list)
+                for e in linked:
+                    by_year[_text(e.date_start)[:4]].append(e)
+                for year, group in by_year.items():
+                    items = [f"{md(_day_in_year(e))}: {md(e.title)}" for e in group]
+                    lines.append(f"- **{year}** ({len(group)}): " + "; ".join(items) + ".")
+                lines.append("")
+        lines += [f"*Source:* {md(row.reference)}.", "::::", ""]
     return "\n".join(lines)
+
+
+def _day_in_year(event) -> str:
+    """An event's date without its year (the year heads the group): '19\u201324 August', 'about July'."""
+    text = span_text(event.date_start, event.date_end, event.date_precision)
+    year = _text(event.date_start)[:4]
+    if len(_text(event.date_start)) == 4 or _text(event.date_end)[:4] not in ("", year):
+        return text  # a year alone stays as it is: '1936', 'about 1936'
+    return text.replace(f" {year}", "")
 
 
 def organisation_counts() -> pd.DataFrame:
@@ -824,10 +882,37 @@ def figure_text(row) -> str:
 
 
 def _period(row) -> str:
+    """An observation's period in words: 'July to December 1935', '1935 to September 1936'."""
     start, end = _text(row["period_start"]), _text(row["period_end"])
     if start and end and start != end:
-        return f"{start} to {end}"
-    return start or end
+        return range_text(start, end)
+    return date_text(start or end)
+
+
+def range_text(start, end) -> str:
+    """Two ISO dates as a range in words, with an en dash: 'July–December 1935', '1935–September 1936',
+    '19–24 August 1936'; one date if both are the same."""
+    a, b = _parts(start), _parts(end)
+    if not b or a == b:
+        return date_text(start)
+    if len(a) == len(b) and a[0] == b[0]:
+        if len(a) == 2:
+            return f"{MONTHS[a[1] - 1]}–{MONTHS[b[1] - 1]} {a[0]}"
+        if len(a) == 3 and a[1] == b[1]:
+            return f"{a[2]}–{b[2]} {MONTHS[a[1] - 1]} {a[0]}"
+        if len(a) == 3:
+            return f"{a[2]} {MONTHS[a[1] - 1]} – {b[2]} {MONTHS[b[1] - 1]} {a[0]}"
+    return f"{date_text(start)} – {date_text(end)}" if len(a) > 1 or len(b) > 1 else f"{a[0]}–{b[0]}"
+
+
+_ID_REMARK = re.compile(r"\s*\((?:(?:place|org|person) )?id [a-z0-9-]+\)|\s+and (?:place|org|person) id [a-z0-9-]+"
+                        r"|;?\s*id uses [a-z0-9-]+")
+
+
+def without_ids(text) -> str:
+    """A sentence of the data with its remarks on row ids left out ('(place id krasnoe-sormovo)'): the ids
+    are for the Data appendix, not the reader."""
+    return _ID_REMARK.sub("", _text(text))
 
 
 def lookup(row_id: str) -> dict:
@@ -837,7 +922,7 @@ def lookup(row_id: str) -> dict:
         row = obs.loc[row_id]
         if _text(row["derived"]):
             again = recompute(row_id)
-            printed = f"computed by the project: {_text(row['derived'])}"
+            printed = f"computed by the project: {formula_text(row['derived'])}"
             stored = figure_text(row) + (f"; recomputed now: {number(round(again, 2))}" if again is not None else "")
         else:
             printed = f"\u201c{_text(row['as_printed'])}\u201d"
@@ -853,7 +938,7 @@ def lookup(row_id: str) -> dict:
         row = events.loc[row_id]
         return {"id": row_id, "table": "events", "what": f"{row['title']}: {row['summary']}",
                 "printed": span_text(row["date_start"], row["date_end"], row["date_precision"]),
-                "stored": f"{row['date_start']}" + (f" to {row['date_end']}" if _text(row["date_end"]) else "")
+                "stored": range_text(row["date_start"], row["date_end"])
                           + f" ({PRECISION_WORDS[row['date_precision']]})",
                 "source": _text(row["locator"])}
     people = table("people").set_index("person_id")
@@ -891,19 +976,20 @@ def register_table_html(frame: pd.DataFrame | None = None) -> str:
         where = chapters_text([(row.source_name, row.chapter)])
         compared = []
         for r in discrepancy_rows(row.discrepancy_id):
-            compared.append(f"<li>{esc(r['what'])}: <em>as printed</em> {esc(r['printed'])}"
-                            + (f"; <em>as coded</em> {esc(r['stored'])}" if r["stored"] else "")
-                            + f' <span class="sf-sub">({esc(r["id"])}, {esc(r["table"])})</span></li>')
+            compared.append(f'<li title="row {esc(r["id"])} of the {esc(r["table"])} table">'
+                            f"{esc(typeset(r['what']))}: <em>as printed</em> {esc(typeset(r['printed']))}"
+                            + (f"; <em>as coded</em> {esc(typeset(r['stored']))}" if r["stored"] else "") + "</li>")
         rows.append({
-            "entry": Cell(f"<strong>{esc(row.discrepancy_id)}</strong><br>{esc(sentence(row.what))}"
-                          f'<br><span class="sf-sub">{esc(row.locator)}</span>', sort=row.discrepancy_id, raw=True),
+            "entry": Cell(f'<span title="register entry {esc(row.discrepancy_id)}">{esc(typeset(sentence(row.what)))}'
+                          f'</span><br><span class="sf-sub">{esc(typeset(row.locator))}</span>', sort=row.discrepancy_id,
+                          raw=True),
             "kind": Cell(DISCREPANCY_KIND_LABELS.get(row.kind, row.kind),
                          filter=DISCREPANCY_KIND_LABELS.get(row.kind, row.kind)),
             "work": Cell(where, filter=_text(row.source_name)),
             "rows": Cell("<ul>" + "".join(compared) + "</ul>" if compared else
                          '<span class="sf-sub">no data row: wording or references only</span>',
                          sort=str(len(compared)).zfill(3), raw=True),
-            "reading": sentence(row.treatment),
+            "reading": sentence(without_ids(row.treatment)),
         })
     columns = [("entry", "Entry: what disagrees", "text"), ("kind", "Kind", "text"), ("work", "Where", "text"),
                ("rows", "The rows concerned", "text"), ("reading", "The book's reading", "text")]
@@ -915,10 +1001,9 @@ def register_table(frame: pd.DataFrame | None = None) -> "InteractiveTable":
     """The register as a DualTable: the interactive table in HTML, a plain table in the PDF edition."""
     frame = table("discrepancies") if frame is None else frame
     frame = frame.sort_values("discrepancy_id")
-    static = pd.DataFrame({"Entry": frame["discrepancy_id"],
-                           "Kind": frame["kind"].map(DISCREPANCY_KIND_LABELS),
-                           "What disagrees": frame["what"], "Where": frame["locator"],
-                           "The book's reading": frame["treatment"]})
+    static = pd.DataFrame({"What disagrees": frame["what"],
+                           "Kind": frame["kind"].map(DISCREPANCY_KIND_LABELS), "Where": frame["locator"],
+                           "The book's reading": frame["treatment"].map(without_ids)})
     return charts.DualTable(register_table_html(frame), static)
 
 
@@ -931,13 +1016,34 @@ def _printed(obs_id: str) -> str:
     return _text(row["as_printed"]) or f"(computed: {_text(row['derived'])})"
 
 
+def formula_text(expression: str) -> str:
+    """A formula over row ids written with the rows' values, as a reader checks it: 'g3-0070 + g3-0071' ->
+    '4,000 + 2,000'; operators with their typographic signs (−, ×, ÷)."""
+    obs = table("observations").set_index("obs_id")
+
+    def value(match) -> str:
+        if match.group(0) not in obs.index:
+            return match.group(0)
+        row = obs.loc[match.group(0)]
+        return number(row["value"]) if pd.notna(row["value"]) else f"[{figure_text(row)}]"
+
+    text = ID_PATTERN.sub(value, _text(expression))
+    return text.replace(" - ", " − ").replace(" * ", " × ").replace(" / ", " ÷ ")
+
+
+def minus(text: str) -> str:
+    """A number's text with a true minus sign (U+2212) in place of a leading hyphen."""
+    return "−" + text[1:] if text.startswith("-") else text
+
+
 def recomputation(checks: list[tuple[str, str, float, str]]) -> pd.DataFrame:
-    """A table of checks: (what, formula over obs_ids, the recomputed value, the obs_id of the stated figure)."""
+    """A table of checks: (what, formula over obs_ids, the recomputed value, the obs_id of the stated figure).
+    The formula is shown with the values of its rows; the ids stay in the data (see the Data appendix)."""
     rows = []
     for what, formula, value, stated in checks:
-        rows.append({"check": what, "recomputed": number(round(value, 2)), "from rows": formula,
-                     "stated (row)": f"{_printed(stated)} ({stated})",
-                     "difference": number(round(value - _value(stated), 2))})
+        rows.append({"check": what, "from the printed parts": formula_text(formula),
+                     "recomputed": number(round(value, 2)), "stated": _printed(stated),
+                     "difference": minus(number(round(value - _value(stated), 2)))})
     return pd.DataFrame(rows)
 
 
@@ -997,18 +1103,34 @@ def derived_checks() -> pd.DataFrame:
     rows = []
     for disc, i in named:
         again = recompute(i)
-        rows.append({"discrepancy": disc, "row": i, "formula": _text(obs.loc[i, "derived"]),
+        rows.append({"figure": sentence(obs.loc[i, "description"]).rstrip("."),
+                     "formula": formula_text(obs.loc[i, "derived"]),
                      "stored": number(obs.loc[i, "value"]),
                      "recomputed": "" if again is None else number(round(again, 2)),
                      "agrees": "" if again is None else _agrees(again, float(obs.loc[i, "value"]))})
     return pd.DataFrame(rows)
 
 
+_NUMBER_CELL = re.compile(r"^[\u2212-]?[\d,]*\.?\d+%?$")
+
+
 def frame_markdown(frame: pd.DataFrame) -> str:
-    """A small DataFrame as a Markdown table, every cell escaped."""
-    lines = ["| " + " | ".join(md(c) for c in frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+    """A small DataFrame as a Markdown table in the book's table design, every cell escaped: a column whose
+    cells are all numbers (or blank) is right-aligned, its negative values with a true minus sign."""
+    numeric = [c for c in frame.columns
+               if frame[c].map(lambda v: _NUMBER_CELL.match(_text(v)) is not None or _text(v) == "").all()
+               and frame[c].map(_text).ne("").any()]
+
+    def cell(column, value) -> str:
+        text = _text(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and text:
+            text = number(value)
+        return md(minus(text) if column in numeric else text)
+
+    lines = ["| " + " | ".join(md(c) for c in frame.columns) + " |",
+             "|" + "".join("---:|" if c in numeric else "---|" for c in frame.columns)]
     for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(md(v) for v in row) + " |")
+        lines.append("| " + " | ".join(cell(c, v) for c, v in zip(frame.columns, row)) + " |")
     return "\n".join(lines) + "\n"
 
 
