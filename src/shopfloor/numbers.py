@@ -9,17 +9,12 @@ in front of the number, dates as "30 October 1937".
 from __future__ import annotations
 
 import html
-import itertools
 
 import pandas as pd
 
 # Units whose number reads with a word after it in prose.
 _UNIT_WORDS = {"percent": "percent", "rubles": "rubles", "rubles_per_month": "rubles a month",
                "rubles_per_year": "rubles a year", "grams_per_day": "grams a day", "tons": "tons", "kg": "kg"}
-
-# Ids of the tooltips a page's kernel has written: each {eval} gets its own, so a number shown twice on a
-# page never repeats an id (the count restarts with every kernel, so a page's HTML is the same on every build).
-_TIP_IDS = itertools.count(1)
 
 
 class Prose(str):
@@ -45,13 +40,12 @@ class Prose(str):
     def _repr_html_(self) -> str | None:
         if not self.source:
             return None  # nothing to show: the plain text is used
-        # The tip is `hidden` by default, so a viewer without the book's stylesheet (JupyterLab) shows the
-        # number alone; shopfloor.css shows the tip on hover and focus.
-        tip_id = f"sf-source-{next(_TIP_IDS)}"
+        # The source stands only in attributes: the text of the sentence stays the number alone (for copying,
+        # search and a viewer without the book's stylesheet, such as JupyterLab). shopfloor.css draws the
+        # tooltip from data-source on hover and focus; screen readers announce aria-description on focus.
         source = html.escape(self.source, quote=True)
-        return (f'<span class="sf-source" tabindex="0" data-source="{source}" aria-describedby="{tip_id}">'
-                f'{html.escape(str(self), quote=False)}'
-                f'<span class="sf-source-tip" id="{tip_id}" role="tooltip" hidden>{source}</span></span>')
+        return (f'<span class="sf-source" tabindex="0" data-source="{source}" aria-description="{source}">'
+                f'{html.escape(str(self), quote=False)}</span>')
 
 
 def _where(row) -> str:
