@@ -57,9 +57,10 @@ def _where(row) -> str:
     return ""
 
 
-def source_of(rows) -> str:
+def source_of(rows, limit: int = 4) -> str:
     """The locators of one row (a Series or dict) or of several (a DataFrame or a list of rows), each
-    distinct locator once, in order, joined by '; '. Blank when the rows carry none."""
+    distinct locator once, in order, joined by '; ': at most `limit` of them, then "and N more" (as a
+    figure's source line does). Blank when the rows carry none."""
     if rows is None:
         return ""
     if isinstance(rows, pd.DataFrame):
@@ -68,7 +69,9 @@ def source_of(rows) -> str:
         records = [r.to_dict() if isinstance(r, pd.Series) else r for r in rows]
     else:
         records = [rows]
-    return "; ".join(dict.fromkeys(text for text in map(_where, records) if text))
+    found = list(dict.fromkeys(text for text in map(_where, records) if text))
+    more = f" and {len(found) - limit} more" if len(found) > limit else ""
+    return "; ".join(found[:limit]) + more
 
 
 def _source(rows) -> str:
