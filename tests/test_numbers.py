@@ -79,8 +79,15 @@ def test_a_computed_value_says_what_it_was_computed_from():
     assert prose.source.startswith("Computed (mean of the levels) from Goldman 2007, ch. 4")
     assert prose.source.count("Goldman 2007") == len(set(rows["reference"]))  # each locator once
     assert "Computed (mean of the levels) from" in formats(prose)["text/html"]
+    assert numbers.computed_from(rows, "mean of the levels") == prose.source
     assert numbers.say_value(3).source == ""  # nothing known: no tooltip rather than an empty one
     assert "text/html" not in formats(numbers.say_value(3))
+
+
+def test_the_source_s_own_wording_carries_the_source_too():
+    row = staff_cut()
+    wording = numbers.printed(row)
+    assert str(wording) == row["as_printed"] and LOCATOR in wording.source
 
 
 def test_a_change_is_said_without_its_sign_and_can_open_a_sentence():

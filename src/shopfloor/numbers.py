@@ -79,6 +79,17 @@ def _source(rows) -> str:
     return f"Source: {where}" if where else ""
 
 
+def computed_from(rows, how: str = "") -> str:
+    """The source of a value the page worked out: 'Computed (how) from <locators>'; for `Prose(text, source=...)`."""
+    where, label = source_of(rows), (f"Computed ({how})" if how else "Computed")
+    return f"{label} from {where}" if where else (label if how else "")
+
+
+def printed(row: pd.Series | dict) -> Prose:
+    """The source's own wording of a row (its `as_printed`, e.g. 'over half'), with the row's source."""
+    return Prose(row["as_printed"], source=_source(row))
+
+
 def _capital(text: str, capital: bool) -> str:
     """The text with its first letter capitalised, for a number that opens a sentence ('More than 1,000')."""
     return text[:1].upper() + text[1:] if capital else text
@@ -137,13 +148,7 @@ def say_value(value: float, unit: str = "", computed: bool = False, *, rows=None
     <locators>". With computed=False the value is one the rows print (say, a count taken from a row) and the
     tooltip reads "Source: <locators>". Without rows or how, the number has no tooltip."""
     text = _capital(number(value) + (f" {_UNIT_WORDS.get(unit, unit)}" if unit else ""), capital)
-    where = source_of(rows)
-    if computed or how:
-        label = f"Computed ({how})" if how else "Computed"
-        source = f"{label} from {where}" if where else (label if how else "")
-    else:
-        source = f"Source: {where}" if where else ""
-    return Prose(text, source=source)
+    return Prose(text, source=computed_from(rows, how) if computed or how else _source(rows))
 
 
 def date_words(value, precision=None, *, row=None) -> Prose:
