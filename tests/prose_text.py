@@ -105,3 +105,53 @@ def recorded_values(path: Path) -> dict[str, str]:
                 if sep and re.fullmatch(r"[A-Za-z_]\w*", name):
                     values[name] = value
     return values
+
+
+# --- the fixer the typography test points to -------------------------------------------------------------------
+
+YEAR_RANGE = re.compile(r"(?<![\w/.-])(1[89]\d\d)-(\d\d(?:\d\d)?)(?![\w-]|\.\w)")
+# what a fix must leave alone: link targets, roles and inline code (a role's title before <target> is fixed)
+PROTECTED = re.compile(r"(\]\([^)]*\))|(\{[\w:-]+\}`)([^`]*?)(\s*<[^>`]*>`)|((?:\{[\w:-]+\})?`[^`]*`)")
+
+
+def _fix_text(text: str) -> str:
+    def years(match):
+        first, second = match.group(1), match.group(2)
+        is_range = int(second) > int(first) if len(second) == 4 else int(second) > max(int(first[2:]), 12)
+        return f"{first}\u2013{second}" if is_range else match.group(0)
+
+    text = YEAR_RANGE.sub(years, text)
+    text = re.sub(r"\b((?:pp?|nn)\.\s?\d+)-(\d+)\b", "\\1\u2013\\2", text)  # pages and notes
+    text = re.sub(r"(?<![\w.-])(\d{1,3})-(\d{1,3})(?= min\b)", "\\1\u2013\\2", text)  # minutes of a seminar plan
+    return re.sub(r"(?<![\w\-\u2013/.])-(\d)", "\u2212\\1", text)  # a hyphen as a minus sign
+
+
+def fix_line(line: str) -> str:
+    """En dashes in ranges and true minus signs in one prose line, outside links, roles and inline code."""
+    out, position = [], 0
+    for match in PROTECTED.finditer(line):
+        out.append(_fix_text(line[position:match.start()]))
+        out.append(match.group(2) + _fix_text(match.group(3)) + match.group(4) if match.group(2) else match.group(0))
+        position = match.end()
+    return "".join(out) + _fix_text(line[position:])
+
+
+def fix_pages(paths: list[Path]) -> int:
+    """Apply fix_line to the prose lines of these pages (code cells untouched); returns the lines changed."""
+    changed = 0
+    for path in paths:
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for line in prose_lines(path):
+            fixed = fix_line(lines[line.number - 1])
+            if fixed != lines[line.number - 1]:
+                lines[line.number - 1], changed = fixed, changed + 1
+        path.write_text("\n".join(lines), encoding="utf-8")
+    return changed
+
+
+if __name__ == "__main__":
+    # `python tests/prose_text.py [page.md ...]`: set the ranges and minus signs of the prose (all pages by default)
+    import sys
+
+    targets = [Path(a).resolve() for a in sys.argv[1:]] or pages()
+    print(f"{fix_pages(targets)} prose lines changed")

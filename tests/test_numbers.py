@@ -131,7 +131,7 @@ def test_ranges_and_negative_numbers_are_set_properly(page):
                      for m in re.finditer(r"(?<![\w\-\u2013/.])-\d", line.text)]
         problems += [f"{line.where()}: a signed number after 'by' {m.group(0)!r}: say 'cut by 15', not 'by -15'"
                      for m in re.finditer(r"\bby [-\u2212]\s?\d", line.text)]
-    assert not problems, "\n".join(problems)
+    assert not problems, "\n".join(problems) + "\n(`python tests/prose_text.py <page>` sets dashes and minus signs)"
 
 
 @pytest.mark.parametrize("page", [p for p in pages() if recorded_values(p)], ids=lambda p: str(p.relative_to(ROOT)))
