@@ -246,3 +246,29 @@ def test_the_title_keeps_its_years_together_at_390_and_1280_px(small_book, tmp_p
             assert view.evaluate("document.documentElement.scrollWidth") <= width
             view.screenshot(path=str(tmp_path / f"front-{width}.png"), full_page=True)
         browser.close()
+
+
+@pytest.mark.xdist_group("small-book")
+def test_a_focused_number_shows_its_source_inside_the_screen(small_book):
+    """Keyboard focus on each prose number shows its tooltip (the locator), and no tooltip widens the page."""
+    require_tool("chromium", "chromium")
+    from playwright.sync_api import sync_playwright
+
+    url = (small_book / "html" / f"{CHAPTER}.html").as_uri()
+    tip = "el => getComputedStyle(el, '::after').display + '|' + getComputedStyle(el, '::after').content"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+        for width in (390, 1280):
+            view = browser.new_page(viewport={"width": width, "height": 900})
+            view.goto(url)
+            numbers_ = view.locator(".sf-source")
+            assert numbers_.count() >= 40
+            assert numbers_.first.evaluate(tip).startswith("none|")  # hidden until hovered or focused
+            view.keyboard.press("Tab")
+            for index in range(numbers_.count()):
+                numbers_.nth(index).focus()
+                shown = numbers_.nth(index).evaluate(tip)
+                assert shown.startswith("block|\"Source: ") or shown.startswith("block|\"Computed"), shown
+                assert view.evaluate("document.documentElement.scrollWidth") <= width, \
+                    f"{width} px: the tooltip of number {index} widens the page"
+        browser.close()
