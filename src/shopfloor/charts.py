@@ -311,7 +311,7 @@ _SCRIPT = """<script type="text/javascript">
     if (part.spec && part.facet) {{ widen(part.spec, delta / fit.columns); return; }}
     if (typeof part.width === "number") {{
       var cells = part.encoding && (part.encoding.column || part.encoding.facet) ? fit.columns : 1;
-      part.width = Math.max(60, Math.round(part.width + delta / cells));
+      part.width = Math.max(40, Math.round(part.width + delta / cells));
     }}
   }}
   var drawn = null, drawnAt = -1, watcher = null;
@@ -501,6 +501,14 @@ GREY = "#666666"  # rules and their notes: 5.7:1 on white, readable as text
 LABEL_LIMIT = 300  # pixels for long category labels on the y axis
 
 
+def row_height(labels, minimum: int, line: int = 15, wrap: int = WRAP_NARROW) -> int:
+    """Pixels a row needs so that its label, wrapped for a phone's column (see `fit_spec`), does not run into
+    the next row's: `minimum` or more."""
+    lines = max([len(wrap_title(str(label), wrap)) if len(str(label)) > wrap else 1
+                 for label in labels] or [1])
+    return max(minimum, line * lines + 6)
+
+
 def _shown(frame: pd.DataFrame) -> pd.Series:
     from .numbers import say
 
@@ -551,14 +559,15 @@ def dots(rows: pd.DataFrame, y: str, color: str | None = None, x_title: str = ""
     points = base.transform_filter("isValid(datum.value)").mark_point(size=110, filled=True, opacity=1).encode(
         x=alt.X("value:Q", title=x_title, scale=scale, axis=axis),
         shape=qualifier_shape(frame["qualifier"]), tooltip=tip)
-    ranges = base.transform_filter("!isValid(datum.value)").mark_bar(height=8, opacity=0.6).encode(
+    ranges = base.transform_filter("!isValid(datum.value)").mark_bar(height=8, opacity=1).encode(
         x=alt.X("value_low:Q", title=x_title, scale=scale, axis=axis), x2="value_high:Q", tooltip=tip)
     layers = [*_rule_layers(rule_at, rule_label, scale), ranges, points]
     if labels:
         layers.append(base.mark_text(align="left", dx=9, fontSize=11, color="#333333").encode(
             x=alt.X("label_x:Q", scale=scale), text="shown:N", tooltip=tip).transform_calculate(
             label_x="isValid(datum.value) ? datum.value : datum.value_high"))
-    return alt.layer(*layers).properties(width=width, height=max(height_per_row * frame[y].nunique(), 100))
+    per_row = row_height(frame[y].dropna().unique(), height_per_row)
+    return alt.layer(*layers).properties(width=width, height=max(per_row * frame[y].nunique(), 100))
 
 
 def bars(rows: pd.DataFrame, y: str, x_title: str = "", *, color: str | None = None,
@@ -585,7 +594,8 @@ def bars(rows: pd.DataFrame, y: str, x_title: str = "", *, color: str | None = N
               base.transform_filter("datum.value < 0").mark_text(align="right", dx=-4, fontSize=11, color="#333333")
               .encode(x=alt.X("value:Q", scale=scale), text="shown:N"),
               *_rule_layers(rule_at, rule_label, scale)]
-    return alt.layer(*layers).properties(width=width, height=max(height_per_row * frame[y].nunique(), 90))
+    per_row = row_height(frame[y].dropna().unique(), height_per_row)
+    return alt.layer(*layers).properties(width=width, height=max(per_row * frame[y].nunique(), 90))
 
 
 def event_span(start, end=None) -> tuple[str, str]:
@@ -634,8 +644,8 @@ def timeline(events: pd.DataFrame, group: str, *, label: str = "title", groups: 
                 axis=alt.Axis(labelLimit=0, labelFontSize=11, labelExpr=wrap_expr(26, 60))),  # two lines at most
         color=alt.Color(f"{group}:N", title=None, scale=alt.Scale(domain=groups, range=colors)),
         tooltip=tooltip(*tips))
-    if row_height is None:  # room for a label wrapped onto two lines on a phone (see `fit_spec`)
-        row_height = 26 if frame[label].astype(str).str.len().max() > WRAP_NARROW else 16
+    if row_height is None:  # room for each label as it wraps on a phone (see `fit_spec`)
+        row_height = globals()["row_height"](frame[label].astype(str), 16, line=13, wrap=26)
     return chart.properties(width=width, height=row_height * len(frame))
 
 

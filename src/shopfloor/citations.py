@@ -34,7 +34,8 @@ def locator(short_name: str, chapter: str, section: str, note) -> str:
     elif chapter:
         parts.append(f"sec. {chapter}")
     if section and not section.startswith("Section "):
-        parts.append(f'"{section}"')
+        # a heading that quotes something keeps its quotation, in single quotes inside the double ones
+        parts.append('"' + section.replace('"', "'") + '"')
     if note:
         parts.append(f"n. {note}")
     return ", ".join(parts)
