@@ -327,20 +327,21 @@ _SCRIPT = """<script type="text/javascript">
     var pad = {{left: 5, right: 5, top: 5, bottom: 5}};
     function pass(k) {{
       if (drawn) drawn.finalize();
-      if (!fit) sized.padding = pad;
+      sized.padding = pad;
       return vegaEmbed(el, sized, options).then(function (result) {{
         drawn = result;
         var svg = el.querySelector("svg");
-        if (!svg || k >= 5) return;
+        if (!svg || k >= 6) return;
         var box = svg.getBBox(), width = svg.getBoundingClientRect().width;
         var left = Math.max(0, -box.x), right = Math.max(0, box.x + box.width - width);
-        if (!fit) {{
-          if (left + right < 1) return;
+        var again = false;
+        if (left + right >= 1) {{  // something drawn past the edge: pad by as much
           pad.left += Math.ceil(left) + 1; pad.right += Math.ceil(right) + 1;
-          return pass(k + 1);
+          again = true;
         }}
         var delta = room - (width + left + right);
-        if (delta < -1 || (delta > 16 && k < 3)) {{ widen(sized, delta - (delta < 0 ? 2 : 0)); return pass(k + 1); }}
+        if (fit && delta < -1) {{ widen(sized, delta - 2); again = true; }}  // narrower only: as drawn where it fits
+        if (again) return pass(k + 1);
       }});
     }}
     pass(0).catch(fail);
@@ -540,6 +541,8 @@ def dots(rows: pd.DataFrame, y: str, color: str | None = None, x_title: str = ""
     frame = rows.assign(period=period_label(rows))
     if "shown" not in frame:
         frame["shown"] = _shown(frame)
+    # a range's label on two lines ("between 7,000,000" / "and 20,000,000"): it leaves the plot room on a phone
+    frame["shown"] = frame["shown"].astype(str).str.replace(r"^between (\S+) and ", "between \\1\nand ", regex=True)
     color = color or y
     columns = [y, color, "value", "value_low", "value_high", "qualifier", *tips, "shown", "inferred_words",
                "reference"]
@@ -563,7 +566,7 @@ def dots(rows: pd.DataFrame, y: str, color: str | None = None, x_title: str = ""
         x=alt.X("value_low:Q", title=x_title, scale=scale, axis=axis), x2="value_high:Q", tooltip=tip)
     layers = [*_rule_layers(rule_at, rule_label, scale), ranges, points]
     if labels:
-        layers.append(base.mark_text(align="left", dx=9, fontSize=11, color="#333333").encode(
+        layers.append(base.mark_text(align="left", dx=9, fontSize=11, color=LABEL_TEXT, lineBreak="\n").encode(
             x=alt.X("label_x:Q", scale=scale), text="shown:N", tooltip=tip).transform_calculate(
             label_x="isValid(datum.value) ? datum.value : datum.value_high"))
     per_row = row_height(frame[y].dropna().unique(), height_per_row)
