@@ -200,9 +200,9 @@ def _fix_view(view: dict) -> None:
         if channel in _LEGEND_CHANNELS and isinstance(enc, dict) and "title" in enc:
             enc["title"] = wrap_title(enc["title"], LEGEND_TITLE_LINE)  # a legend's title sits beside the axis
     if isinstance(view.get("title"), str):
-        view["title"] = wrap_title(view["title"], 44)
+        view["title"] = wrap_title(view["title"], 30)
     elif isinstance(view.get("title"), dict):
-        view["title"]["text"] = wrap_title(view["title"].get("text"), 44)
+        view["title"]["text"] = wrap_title(view["title"].get("text"), 30)
     for channel in ("x", "y"):
         enc = encoding.get(channel)
         if isinstance(enc, dict) and enc.get("type") in ("nominal", "ordinal") and enc.get("axis", {}) is not None:
@@ -218,8 +218,11 @@ def _fix_view(view: dict) -> None:
             legend["labelLimit"] = 0
             legend.setdefault("labelExpr", wrap_expr(20, 44))
             enc["legend"] = legend
-    for channel in ("row", "column", "facet"):
-        enc = encoding.get(channel)
+    facet = view.get("facet") if isinstance(view.get("facet"), dict) else {}
+    facets = {**{k: facet[k] for k in ("row", "column") if k in facet},
+              **({"facet": facet} if facet.get("field") else {}),
+              **{k: encoding[k] for k in ("row", "column", "facet") if k in encoding}}
+    for channel, enc in facets.items():
         if isinstance(enc, dict) and enc.get("header", {}) is not None:
             header = dict(enc.get("header") or {})
             header.setdefault("labelExpr", wrap_expr())
@@ -570,6 +573,8 @@ def dots(rows: pd.DataFrame, y: str, color: str | None = None, x_title: str = ""
             x=alt.X("label_x:Q", scale=scale), text="shown:N", tooltip=tip).transform_calculate(
             label_x="isValid(datum.value) ? datum.value : datum.value_high"))
     per_row = row_height(frame[y].dropna().unique(), height_per_row)
+    if color != y:  # points side by side within a row (yOffset): room for each one's label, two lines for a range
+        per_row = max(per_row, int(frame.groupby(y)[color].nunique().max() or 1) * 22)
     return alt.layer(*layers).properties(width=width, height=max(per_row * frame[y].nunique(), 100))
 
 
