@@ -574,7 +574,7 @@ def dots(rows: pd.DataFrame, y: str, color: str | None = None, x_title: str = ""
             label_x="isValid(datum.value) ? datum.value : datum.value_high"))
     per_row = row_height(frame[y].dropna().unique(), height_per_row)
     if color != y:  # points side by side within a row (yOffset): room for each one's label, two lines for a range
-        per_row = max(per_row, int(frame.groupby(y)[color].nunique().max() or 1) * 22)
+        per_row = max(per_row, int(frame.groupby(y)[color].nunique().max() or 1) * 26)
     return alt.layer(*layers).properties(width=width, height=max(per_row * frame[y].nunique(), 100))
 
 
