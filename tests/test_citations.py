@@ -51,7 +51,7 @@ def test_source_line_cites_the_further_locators():
     events = data.load("events")
     line = citations.source_line(events[events["event_id"] == "1937-07-order-00447"])
     assert 'Goldman 2007, intro, "Toward a Social History of the Terror", n. 10' in line
-    assert 'Goldman 2007, ch. 6, "Deviations from the "Heroic Biography"", n. 10 (Getty 2002' in line
+    assert 'Goldman 2007, ch. 6, "Deviations from the \'Heroic Biography\'", n. 10 (Getty 2002' in line
     obs = data.load("observations")
     line = citations.source_line(obs[obs["obs_id"].isin(["gi-0001", "gi-0010"])])
     assert "nn. 2, 9, 11" in line  # gi-0001 is printed again at n. 9
