@@ -113,8 +113,8 @@ def theme() -> alt.theme.ThemeConfig:
                      "labelColor": LABEL_TEXT, "titleColor": TEXT, "labelLimit": 0, "titleLimit": 0,
                      "gridColor": "#e6e6e6", "domainColor": "#888888", "tickColor": "#888888"},
             # numbers on a continuous axis never run into each other: overlapping ones are dropped
-            "axisQuantitative": {"labelOverlap": "greedy", "labelFlush": True},
-            "axisTemporal": {"labelOverlap": "greedy"},
+            "axisQuantitative": {"labelOverlap": "greedy", "labelFlush": True, "labelSeparation": 4},
+            "axisTemporal": {"labelOverlap": "greedy", "labelSeparation": 6},
             # legends below the plot, one entry a line, never truncated, symbols as solid as the marks
             "legend": {"labelFontSize": label, "titleFontSize": label, "labelFont": FONT, "titleFont": FONT,
                        "labelColor": LABEL_TEXT, "titleColor": TEXT, "orient": "bottom", "direction": "vertical",
@@ -645,7 +645,7 @@ def timeline(events: pd.DataFrame, group: str, *, label: str = "title", groups: 
     columns = list(dict.fromkeys(["start", "end", label, group, *tips, "inferred_words", "reference"]))
     x = alt.X("start:T", title=None, scale=alt.Scale(domain=list(domain)) if domain else alt.Undefined,
               axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": tick_months}, labelAngle=0,
-                            orient="top"))
+                            orient="top", labelOverlap="greedy", labelSeparation=6))
     chart = alt.Chart(chart_data(frame, columns)).mark_bar(height=9, opacity=0.85).encode(
         x=x, x2="end:T",
         y=alt.Y(f"{label}:N", title=None, sort=None,
