@@ -180,3 +180,97 @@ def test_a_long_table_folds_after_its_first_rows():
     assert folded.count("<tr>") == 1 + 72 - charts.PREVIEW_ROWS    # the rest, with the header repeated
     assert "Show the other 60 rows" in folded
     assert 'class="sf-table-wrap"' in shown                        # scrolls in its own box, not the page
+
+# ---------------------------------------------------------------- issue 15: charts a reader can read at any width
+
+def drawn_spec(chart) -> dict:
+    """The spec as the renderer draws it in the page (parsed back out of its HTML)."""
+    html = charts.renderer(chart.to_dict())["text/html"]
+    body = re.search(r"var spec = (\{.*?\});\n", html, re.S).group(1)
+    return __import__("json").loads(body.replace("<\\/", "</"))
+
+
+def test_palette_marks_reach_3_to_1_and_text_4_5_to_1():
+    assert charts.contrast("#000000") == pytest.approx(21.0)
+    assert charts.contrast("#777777") == pytest.approx(4.48, abs=0.01)  # the WCAG figure for #777
+    for colour in charts.PALETTE:
+        assert charts.contrast(colour) >= 3.0, f"palette colour {colour} is below 3:1 on white"
+    assert len({c.lower() for c in charts.PALETTE}) == len(charts.PALETTE)
+    config = charts.theme()["config"]
+    texts = [config["title"]["color"], config["axis"]["labelColor"], config["axis"]["titleColor"],
+             config["legend"]["labelColor"], config["legend"]["titleColor"], config["text"]["color"], charts.GREY]
+    for colour in texts:
+        assert charts.contrast(colour) >= 4.5, f"text colour {colour} is below 4.5:1 on white"
+
+
+def test_drawn_text_and_marks_are_readable_whatever_the_figure_code_says():
+    rows = pd.DataFrame({"k": ["a", "b"], "v": [1, 2]})
+    base = alt.Chart(rows).encode(y="k:N", x="v:Q")
+    chart = alt.layer(base.mark_bar(color="#F0E442"),
+                      base.mark_text(color="#E69F00", dx=4).encode(text="v:Q"),
+                      base.mark_text(dx=20).encode(text="k:N", color="k:N"))
+    layers = drawn_spec(chart)["layer"]
+    assert charts.contrast(layers[0]["mark"]["color"]) >= 3.0
+    assert charts.contrast(layers[1]["mark"]["color"]) >= 4.5
+    assert layers[2]["encoding"]["color"] == {"value": charts.LABEL_TEXT}  # a value label is never pale
+
+
+def test_one_shape_per_qualifier_and_every_chart_draws_it():
+    shapes = list(charts.QUALIFIER_SHAPES.values())
+    assert len(set(shapes)) == len(shapes), "two qualifiers share a shape"
+    assert charts.QUALIFIER_SHAPES["more than"] != charts.QUALIFIER_SHAPES["at least"]
+    rows = data.load("observations")
+    spec = charts.dots(rows[rows["value"].notna()].head(400), y="measure_id", x_title="x").to_dict()
+    shape = next(layer["encoding"]["shape"] for layer in spec["layer"] if "shape" in layer.get("encoding", {}))
+    assert shape["scale"]["range"] == [charts.vega_shape(charts.QUALIFIER_SHAPES[q]) for q in shape["scale"]["domain"]]
+    # no figure of the book maps qualifiers to shapes by itself
+    from shopfloor.paths import root
+    for page in sorted((root() / "chapters").rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"Shape\(\s*[\"']qualifier", text), f"{page.name}: use charts.qualifier_shape"
+    with pytest.raises(ValueError, match="qualifier"):
+        charts.qualifier_shape(["roughly"])
+
+
+def test_single_views_take_their_column_width_and_the_pdf_a_fixed_one(monkeypatch):
+    rows = data.rows("observations", ["gi-0001", "gi-0007", "gi-0003"])
+    events = data.load("events").head(5)
+    for chart in (charts.dots(rows, y="description", x_title="People"),
+                  charts.bars(rows.assign(value=rows["value"].fillna(1)), y="description"),
+                  charts.timeline(events.assign(g="x"), group="g"), simple_chart()):
+        spec = drawn_spec(chart)
+        assert spec["width"] == "container", "a single-view chart must fit its column"
+        assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+    html = charts.renderer(simple_chart().to_dict())["text/html"]
+    assert re.search(r'class="shopfloor-chart"[^>]*style="width: 100%', html), "the chart's div needs a width"
+    monkeypatch.setenv(charts.PNG_ENV, "1")
+    png = charts.renderer(simple_chart().to_dict())["image/png"]
+    assert Image.open(io.BytesIO(png)).width == 2 * charts.PNG_WIDTH
+
+
+def test_concatenated_charts_are_fitted_by_the_renderer():
+    rows = data.rows("observations", ["gi-0001", "gi-0007", "gi-0003"])
+    chart = alt.vconcat(charts.dots(rows, y="description"), charts.dots(rows, y="description"))
+    spec = drawn_spec(chart)
+    assert spec["usermeta"]["shopfloorFit"] == {"columns": 1} and "width" not in spec
+    html = charts.renderer(chart.to_dict())["text/html"]
+    assert "function widen(" in html and "ResizeObserver" in html
+
+
+def test_no_label_is_cut_short():
+    config = charts.theme()["config"]
+    assert config["axis"]["labelLimit"] == 0 and config["legend"]["labelLimit"] == 0
+    assert config["legend"]["titleLimit"] == 0
+    long = "Dock workers strike in Arkhangel'sk over the wages they were owed for months"
+    rows = data.rows("observations", ["gi-0001"]).assign(description=long, qualifier="at least")
+    spec = drawn_spec(charts.dots(rows, y="description", x_title="People"))
+    import vl_convert
+    svg = vl_convert.vegalite_to_svg(charts.static_spec(spec), vl_version=charts.VEGALITE_VERSION)
+    assert "…" not in svg, "a label was truncated"
+    assert "Dock workers strike in" in svg and "Arkhangel'sk" in svg.replace("&apos;", "'")
+    assert "How the source" in svg and "words it" in svg  # the legend title, whole
+
+
+def test_nested_quotes_in_source_lines_are_single_inside_double():
+    assert citations.locator("Goldman 2007", "3", '"Trotskyists" and "Little People"', 71) == \
+        "Goldman 2007, ch. 3, \"\u2018Trotskyists\u2019 and \u2018Little People\u2019\", n. 71"

@@ -33,22 +33,72 @@ BOOK_BUILD_ENV = "SHOPFLOOR_BOOK_BUILD"  # set by shopfloor.sphinx_ext for the k
 VEGALITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
 FONT = "Helvetica Neue, Helvetica, Arial, Liberation Sans, sans-serif"
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies; black last.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-WIDTH, HEIGHT = 480, 300  # fits the book's text column with a legend below
+# Hues after Okabe-Ito and Tol, darkened so that every mark stands at least 3:1 against the white page (WCAG 2.1,
+# non-text contrast): blue, orange, green, red, wine, indigo, olive, black. Charts with more series than
+# hues add shapes or group categories.
+PALETTE = ["#0072B2", "#C36A00", "#009E73", "#CC3311", "#AA3377", "#5E4FA2", "#857A00", "#000000"]
+TEXT = "#222222"  # titles and axis titles
+LABEL_TEXT = "#333333"  # axis and legend labels, value labels beside marks
+MARK_CONTRAST, TEXT_CONTRAST = 3.0, 4.5  # WCAG 2.1: non-text marks 3:1, text 4.5:1 against the background
+BACKGROUND = "#ffffff"
+WIDTH, HEIGHT = 480, 300  # default plot size; in the page a single-view chart takes its column's width
+PNG_WIDTH = 640  # the whole chart's width in the PDF's static image, where there is no column to fit
 
-# How a figure's wording in the source is drawn: an exact figure is a filled circle; "about" a diamond;
-# "more than"/"at least" a triangle pointing right (the true value lies further right); "almost"/"less
-# than"/"up to" one pointing left. Shape, not colour alone, carries the meaning.
+# How a figure's wording in the source is drawn, one shape per wording across the whole book (maps too): an
+# exact figure is a filled circle; "about" a diamond; "more than" a triangle pointing right (the true value lies
+# further right) and "at least" the same triangle standing on a bar (the value itself included); "less than" a
+# triangle pointing left and "up to" that triangle against a bar; "almost" a dart pointing left (just short).
+# Shape, not colour alone, carries the meaning. The values are the shapes' names; `SHAPE_PATHS` draws the ones
+# Vega has no name for.
 QUALIFIER_SHAPES = {
     "exact": "circle",
     "about": "diamond",
     "more than": "triangle-right",
-    "at least": "triangle-right",
-    "almost": "triangle-left",
+    "at least": "bar-triangle-right",
+    "almost": "dart-left",
     "less than": "triangle-left",
-    "up to": "triangle-left",
+    "up to": "bar-triangle-left",
 }
+SHAPE_PATHS = {  # SVG paths in Vega's unit square (-1..1)
+    "bar-triangle-right": "M-0.35,-1L1,0L-0.35,1ZM-1,-1H-0.6V1H-1Z",
+    "bar-triangle-left": "M0.35,-1L-1,0L0.35,1ZM1,-1H0.6V1H1Z",
+    "dart-left": "M1,-1L-1,0L1,1L0.4,0Z",
+}
+
+
+def vega_shape(name: str) -> str:
+    """The Vega symbol for one of the book's shape names."""
+    return SHAPE_PATHS.get(name, name)
+
+
+def _luminance(color: str) -> float:
+    text = color.strip().lstrip("#")
+    if len(text) == 3:
+        text = "".join(c * 2 for c in text)
+    if len(text) != 6:
+        raise ValueError(f"not a #rrggbb colour: {color!r}")
+    channels = [int(text[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(color: str, background: str = BACKGROUND) -> float:
+    """WCAG 2.1 contrast ratio of two #rrggbb colours (1 to 21)."""
+    light, dark = sorted([_luminance(color), _luminance(background)], reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def readable(color: str, minimum: float) -> str:
+    """`color`, darkened towards black just enough to reach `minimum` contrast on the page (unchanged if it does)."""
+    text = color.strip().lstrip("#")
+    if len(text) == 3:
+        text = "".join(c * 2 for c in text)
+    rgb = [int(text[i:i + 2], 16) for i in (0, 2, 4)]
+    for step in range(101):
+        shade = "#" + "".join(f"{round(c * (1 - step / 100)):02x}" for c in rgb)
+        if contrast(shade) >= minimum:
+            return shade
+    return "#000000"
 
 
 def theme() -> alt.theme.ThemeConfig:
@@ -57,18 +107,184 @@ def theme() -> alt.theme.ThemeConfig:
         "config": {
             "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "stroke": None},
             "font": FONT,
-            "title": {"fontSize": title, "font": FONT, "anchor": "start", "fontWeight": "bold"},
+            "title": {"fontSize": title, "font": FONT, "anchor": "start", "fontWeight": "bold", "color": TEXT,
+                      "subtitleColor": LABEL_TEXT},
+            # labelLimit 0: no label is cut short with "…"; long category labels wrap instead (see `fit_spec`)
             "axis": {"labelFontSize": label, "titleFontSize": label, "labelFont": FONT, "titleFont": FONT,
+                     "labelColor": LABEL_TEXT, "titleColor": TEXT, "labelLimit": 0, "titleLimit": 0,
                      "gridColor": "#e6e6e6", "domainColor": "#888888", "tickColor": "#888888"},
+            # numbers on a continuous axis never run into each other: overlapping ones are dropped
+            "axisQuantitative": {"labelOverlap": "greedy", "labelFlush": True, "labelSeparation": 4},
+            "axisTemporal": {"labelOverlap": "greedy", "labelSeparation": 6},
+            # legends below the plot, one entry a line, never truncated, symbols as solid as the marks
             "legend": {"labelFontSize": label, "titleFontSize": label, "labelFont": FONT, "titleFont": FONT,
-                       "orient": "bottom", "direction": "vertical", "labelLimit": 320},
-            "header": {"labelFontSize": label, "titleFontSize": label},
+                       "labelColor": LABEL_TEXT, "titleColor": TEXT, "orient": "bottom", "direction": "vertical",
+                       "labelLimit": 0, "titleLimit": 0, "symbolOpacity": 1,
+                       # two or more legends stack under each other, never side by side past the column
+                       "layout": {"bottom": {"direction": "vertical", "anchor": "start"},
+                                  "top": {"direction": "vertical", "anchor": "start"}}},
+            "header": {"labelFontSize": label, "titleFontSize": label, "labelColor": TEXT, "titleColor": TEXT,
+                       "labelLimit": 0},
             "range": {"category": PALETTE},
-            "point": {"size": 90, "filled": True},
+            "point": {"size": 90, "filled": True, "opacity": 1},  # solid: the colour keeps its contrast
             "bar": {"color": PALETTE[0]},
-            "text": {"font": FONT, "fontSize": 12},
+            "text": {"font": FONT, "fontSize": 12, "color": LABEL_TEXT},
         }
     }
+
+
+# Long category labels (axes, legends, facet headers) wrap at word breaks: fewer characters a line on a phone.
+WRAP_NARROW, WRAP_WIDE, NARROW = 20, 34, 520  # characters a line; container width (px) below which it is narrow
+
+
+def wrap_expr(narrow: int = WRAP_NARROW, wide: int = WRAP_WIDE, field: str = "(datum.label + '')") -> str:
+    """A Vega expression that breaks `field` into lines of at most `narrow` characters when the chart's
+    container is narrower than NARROW px, else `wide` (a word longer than that stays whole)."""
+    width = f"((containerSize()[0] > 0 && containerSize()[0] < {NARROW}) ? {narrow} : {wide})"
+    # in the expression's string literals: \\s (a regular-expression class) and \n (a line break)
+    return (f"split(trim(replace({field}, regexp('(.{{1,' + {width} + '}})(\\\\s+|$)', 'g'), '$1\\n')), "
+            f"'\\n')")
+
+
+_LEGEND_CHANNELS = ("color", "fill", "stroke", "shape", "strokeDash", "size", "opacity")
+_CONCAT = ("vconcat", "hconcat", "concat")
+
+
+def _views(spec: dict):
+    """Every view of a spec: itself and its layers, concatenated parts and facet body, recursively."""
+    if not isinstance(spec, dict):
+        return
+    yield spec
+    for key in ("layer", *_CONCAT):
+        for part in spec.get(key) or []:
+            yield from _views(part)
+    if isinstance(spec.get("spec"), dict):
+        yield from _views(spec["spec"])
+
+
+def _mark_type(view: dict) -> str:
+    mark = view.get("mark")
+    return mark.get("type", "") if isinstance(mark, dict) else (mark or "")
+
+
+def _is_colour(value) -> bool:
+    return isinstance(value, str) and value.startswith("#") and len(value.lstrip("#")) in (3, 6)
+
+
+TITLE_LINE = 34  # characters a line of an axis or chart title (bold): fits a phone's column
+LEGEND_TITLE_LINE = 18  # a legend title, which starts where the plot starts
+
+
+def wrap_title(title, limit: int = TITLE_LINE):
+    """A long title as a list of lines (Vega-Lite draws a list as lines); anything else unchanged."""
+    if not isinstance(title, str) or len(title) <= limit:
+        return title
+    lines, line = [], ""
+    for word in title.split():
+        if line and len(line) + 1 + len(word) > limit:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [*lines, line] if line else lines
+
+
+def _fix_view(view: dict) -> None:
+    encoding = view.get("encoding") or {}
+    for channel, enc in encoding.items():
+        if isinstance(enc, dict) and "title" in enc:
+            enc["title"] = wrap_title(enc["title"])
+        for part in ("axis", "legend", "header"):
+            if isinstance(enc, dict) and isinstance(enc.get(part), dict) and "title" in enc[part]:
+                enc[part]["title"] = wrap_title(enc[part]["title"], LEGEND_TITLE_LINE if part == "legend" else
+                                                TITLE_LINE)
+        if channel in _LEGEND_CHANNELS and isinstance(enc, dict) and "title" in enc:
+            enc["title"] = wrap_title(enc["title"], LEGEND_TITLE_LINE)  # a legend's title sits beside the axis
+    if isinstance(view.get("title"), str):
+        view["title"] = wrap_title(view["title"], 30)
+    elif isinstance(view.get("title"), dict):
+        view["title"]["text"] = wrap_title(view["title"].get("text"), 30)
+    for channel in ("x", "y"):
+        enc = encoding.get(channel)
+        if isinstance(enc, dict) and enc.get("type") in ("nominal", "ordinal") and enc.get("axis", {}) is not None:
+            axis = dict(enc.get("axis") or {})
+            if axis.get("labels") is not False:
+                axis["labelLimit"] = 0
+                axis.setdefault("labelExpr", wrap_expr())
+                enc["axis"] = axis
+    for channel in _LEGEND_CHANNELS:
+        enc = encoding.get(channel)
+        if isinstance(enc, dict) and enc.get("field") and enc.get("legend", {}) is not None:
+            legend = dict(enc.get("legend") or {})
+            legend["labelLimit"] = 0
+            legend.setdefault("labelExpr", wrap_expr(20, 44))
+            enc["legend"] = legend
+    facet = view.get("facet") if isinstance(view.get("facet"), dict) else {}
+    facets = {**{k: facet[k] for k in ("row", "column") if k in facet},
+              **({"facet": facet} if facet.get("field") else {}),
+              **{k: encoding[k] for k in ("row", "column", "facet") if k in encoding}}
+    for channel, enc in facets.items():
+        if isinstance(enc, dict) and enc.get("header", {}) is not None:
+            header = dict(enc.get("header") or {})
+            header.setdefault("labelExpr", wrap_expr())
+            enc["header"] = header
+    mark = view.get("mark")
+    is_text = _mark_type(view) == "text"
+    minimum = TEXT_CONTRAST if is_text else MARK_CONTRAST
+    if isinstance(mark, dict) and _mark_type(view) != "rect":  # a literal-coloured rect is a background band
+        for key in ("color", "fill", "stroke"):
+            if _is_colour(mark.get(key)):
+                mark[key] = readable(mark[key], minimum)
+    for channel in ("color", "fill", "stroke"):
+        enc = encoding.get(channel)
+        if not isinstance(enc, dict):
+            continue
+        if is_text and enc.get("field"):  # a value label is text: dark, whatever the colour of its series
+            encoding[channel] = {"value": LABEL_TEXT}
+        elif _is_colour(enc.get("value")):
+            enc["value"] = readable(enc["value"], minimum)
+        elif isinstance((enc.get("scale") or {}).get("range"), list):
+            enc["scale"]["range"] = [readable(c, minimum) if _is_colour(c) else c for c in enc["scale"]["range"]]
+
+
+def _facet_columns(spec: dict) -> int:
+    """How many cells a facet lays side by side (1 if it stacks them)."""
+    facet = spec.get("facet") or {}
+    encoding = spec.get("encoding") or {}
+    column = facet.get("column") or encoding.get("column") or (facet if facet.get("field") else None)
+    if not column:
+        return 1
+    values = (spec.get("data") or {}).get("values") or []
+    count = len({row.get(column.get("field")) for row in values if isinstance(row, dict)}) or 1
+    wrap = spec.get("columns") or encoding.get("facet", {}).get("columns")
+    return min(count, wrap) if wrap and column is facet else count
+
+
+def fit_spec(spec: dict) -> dict:
+    """The book's last word on a chart spec before it is drawn (a copy; `spec` is left alone):
+    - a single view (one mark or a layer) takes its column's width: `width: "container"`, autosize fit-x;
+    - a concatenated or faceted chart, which Vega-Lite cannot size to a container, is marked for the renderer's
+      script, which draws it, measures it and narrows (or widens) its parts until it fits the column;
+    - no category label is truncated: axis, legend and header labels wrap at word breaks;
+    - every mark colour reaches 3:1 and every text colour 4.5:1 against the page; value labels are dark.
+    Maps (specs with a projection) are left to shopfloor.maps, apart from the colours."""
+    spec = json.loads(json.dumps(spec))
+    for view in _views(spec):
+        _fix_view(view)
+    has_map = '"projection"' in json.dumps(spec)
+    encoding = spec.get("encoding") or {}
+    composite = any(k in spec for k in (*_CONCAT, "facet", "repeat")) or any(
+        k in encoding for k in ("row", "column", "facet"))
+    if has_map:
+        return spec
+    if composite:
+        spec.setdefault("usermeta", {})["shopfloorFit"] = {"columns": _facet_columns(spec)}
+        return spec
+    for view in list(_views(spec))[1:]:
+        view.pop("width", None)
+    spec["width"] = "container"
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    return spec
 
 
 _chart_counts: Counter[str] = Counter()
@@ -77,11 +293,62 @@ _SCRIPT = """<script type="text/javascript">
 (function () {{
   var el = document.getElementById("{div_id}");
   var spec = {spec};
+  var options = {{actions: false, renderer: "svg"}};
+  function fail(err) {{
+    el.textContent = "This chart could not be drawn: " + err;
+    console.error(err);
+  }}
+  // Vega-Lite sizes a single view to its container ("container" width, autosize fit-x), but leaves out what
+  // lies beyond the plot (a value label right of its mark, a legend below): the script draws the chart,
+  // measures everything drawn and adds that much padding (a single view) or narrows or widens the parts
+  // (a concatenated or faceted chart, which Vega-Lite cannot size to a container) until it fits its column.
+  var fit = spec.usermeta && spec.usermeta.shopfloorFit;
+  function widen(part, delta) {{
+    if (!part || typeof part !== "object") return;
+    if (part.vconcat) {{ part.vconcat.forEach(function (p) {{ widen(p, delta); }}); return; }}
+    var row = part.hconcat || part.concat;
+    if (row) {{
+      var n = part.concat && part.columns ? Math.min(part.columns, row.length) : row.length;
+      row.forEach(function (p) {{ widen(p, delta / n); }});
+      return;
+    }}
+    if (part.spec && part.facet) {{ widen(part.spec, delta / fit.columns); return; }}
+    if (typeof part.width === "number") {{
+      var cells = part.encoding && (part.encoding.column || part.encoding.facet) ? fit.columns : 1;
+      part.width = Math.max(40, Math.round(part.width + delta / cells));
+    }}
+  }}
+  var drawn = null, drawnAt = -1, watcher = null;
   function draw() {{
-    vegaEmbed(el, spec, {{actions: false, renderer: "svg"}}).catch(function (err) {{
-      el.textContent = "This chart could not be drawn: " + err;
-      console.error(err);
-    }});
+    if (!watcher && window.ResizeObserver) {{  // a new column width (rotation, window, a panel opened): fit again
+      watcher = new ResizeObserver(function () {{ clearTimeout(watcher.timer); watcher.timer = setTimeout(draw, 200); }});
+      watcher.observe(el);
+    }}
+    var room = el.getBoundingClientRect().width;
+    if (!room || Math.abs(room - drawnAt) < 8) return;
+    drawnAt = room;
+    var sized = JSON.parse(JSON.stringify(spec));
+    var pad = {{left: 5, right: 5, top: 5, bottom: 5}};
+    function pass(k) {{
+      if (drawn) drawn.finalize();
+      sized.padding = pad;
+      return vegaEmbed(el, sized, options).then(function (result) {{
+        drawn = result;
+        var svg = el.querySelector("svg");
+        if (!svg || k >= 6) return;
+        var box = svg.getBBox(), width = svg.getBoundingClientRect().width;
+        var left = Math.max(0, -box.x), right = Math.max(0, box.x + box.width - width);
+        var again = false;
+        if (left + right >= 1) {{  // something drawn past the edge: pad by as much
+          pad.left += Math.ceil(left) + 1; pad.right += Math.ceil(right) + 1;
+          again = true;
+        }}
+        var delta = room - (width + left + right);
+        if (fit && delta < -1) {{ widen(sized, delta - 2); again = true; }}  // narrower only: as drawn where it fits
+        if (again) return pass(k + 1);
+      }});
+    }}
+    pass(0).catch(fail);
   }}
   {loader}
 }})();
@@ -140,19 +407,31 @@ def chart_html(spec: dict, with_bundle: bool = False) -> str:
     loader = _NOTEBOOK_LOADER.format(bundle=_bundle_gzip_base64()) if with_bundle else _BOOK_LOADER.format()
     # `</` inside JSON strings would end the script element early
     safe_spec = spec_json.replace("</", "<\\/")
-    return (f'<div id="{div_id}" class="shopfloor-chart" role="img" aria-label="{label}"></div>\n'
+    # the div takes its column's width (in the book and in JupyterLab's output area alike): the chart is sized to it
+    return (f'<div id="{div_id}" class="shopfloor-chart" role="img" aria-label="{label}" '
+            f'style="width: 100%; max-width: 100%;"></div>\n'
             + _SCRIPT.format(div_id=div_id, spec=safe_spec, loader=loader))
 
 
+def static_spec(spec: dict, width: int = PNG_WIDTH) -> dict:
+    """The spec for a static image, where there is no container: a container width becomes `width` px."""
+    spec = json.loads(json.dumps(spec))
+    if spec.get("width") == "container":
+        spec["width"] = width
+    return spec
+
+
 def chart_png(spec: dict, scale: float = 2) -> bytes:
-    return vl_convert.vegalite_to_png(spec, vl_version=VEGALITE_VERSION, scale=scale)
+    return vl_convert.vegalite_to_png(static_spec(spec), vl_version=VEGALITE_VERSION, scale=scale)
 
 
 PNG_ENV = "SHOPFLOOR_PNG"  # "1" in the PDF build (set by shopfloor.sphinx_ext): only the PDF needs a static image
 
 
 def renderer(spec: dict, **_metadata) -> dict:
-    """Altair renderer: interactive HTML, plus a static PNG of the same chart when the PDF edition is built."""
+    """Altair renderer: interactive HTML, plus a static PNG of the same chart when the PDF edition is built;
+    both draw the spec as `fit_spec` settles it (column width, wrapped labels, contrast)."""
+    spec = fit_spec(spec)
     bundle = {"text/html": chart_html(spec, with_bundle=not in_book())}
     if os.environ.get(PNG_ENV) == "1":
         bundle["image/png"] = chart_png(spec)
@@ -204,9 +483,14 @@ def chart_data(rows: pd.DataFrame, columns: list[str]) -> alt.Data:
 def qualifier_shape(present=None, title: str = "How the source words it") -> alt.Shape:
     """Shape by the source's wording; the legend lists only the wordings present, and there is none when
     every figure is exact (it would say nothing)."""
+    unknown = sorted({str(q) for q in pd.Series(list(present if present is not None else [])).dropna()}
+                     - set(QUALIFIER_SHAPES))
+    if unknown:
+        raise ValueError(f"qualifier_shape: no shape for the qualifier(s) {unknown}; "
+                         f"expected one of {list(QUALIFIER_SHAPES)} (column 'qualifier')")
     domain = [q for q in QUALIFIER_SHAPES if present is None or q in set(present)]
     shape = alt.Shape("qualifier:N", title=title,
-                      scale=alt.Scale(domain=domain, range=[QUALIFIER_SHAPES[q] for q in domain]))
+                      scale=alt.Scale(domain=domain, range=[vega_shape(QUALIFIER_SHAPES[q]) for q in domain]))
     if present is not None and set(pd.Series(list(present)).dropna()) <= {"exact"}:
         shape = shape.legend(None)
     return shape
@@ -218,8 +502,16 @@ def period_label(frame: pd.DataFrame) -> pd.Series:
     return pd.Series([s if (not e or e == s) else f"{s}\u2013{e}" for s, e in zip(start, end)], index=frame.index)
 
 
-GREY = "#777777"
+GREY = "#666666"  # rules and their notes: 5.7:1 on white, readable as text
 LABEL_LIMIT = 300  # pixels for long category labels on the y axis
+
+
+def row_height(labels, minimum: int, line: int = 15, wrap: int = WRAP_NARROW) -> int:
+    """Pixels a row needs so that its label, wrapped for a phone's column (see `fit_spec`), does not run into
+    the next row's: `minimum` or more."""
+    lines = max([len(wrap_title(str(label), wrap)) if len(str(label)) > wrap else 1
+                 for label in labels] or [1])
+    return max(minimum, line * lines + 6)
 
 
 def _shown(frame: pd.DataFrame) -> pd.Series:
@@ -253,6 +545,8 @@ def dots(rows: pd.DataFrame, y: str, color: str | None = None, x_title: str = ""
     frame = rows.assign(period=period_label(rows))
     if "shown" not in frame:
         frame["shown"] = _shown(frame)
+    # a range's label on two lines ("between 7,000,000" / "and 20,000,000"): it leaves the plot room on a phone
+    frame["shown"] = frame["shown"].astype(str).str.replace(r"^between (\S+) and ", "between \\1\nand ", regex=True)
     color = color or y
     columns = [y, color, "value", "value_low", "value_high", "qualifier", *tips, "shown", "inferred_words",
                "reference"]
@@ -272,14 +566,17 @@ def dots(rows: pd.DataFrame, y: str, color: str | None = None, x_title: str = ""
     points = base.transform_filter("isValid(datum.value)").mark_point(size=110, filled=True, opacity=1).encode(
         x=alt.X("value:Q", title=x_title, scale=scale, axis=axis),
         shape=qualifier_shape(frame["qualifier"]), tooltip=tip)
-    ranges = base.transform_filter("!isValid(datum.value)").mark_bar(height=8, opacity=0.6).encode(
+    ranges = base.transform_filter("!isValid(datum.value)").mark_bar(height=8, opacity=1).encode(
         x=alt.X("value_low:Q", title=x_title, scale=scale, axis=axis), x2="value_high:Q", tooltip=tip)
     layers = [*_rule_layers(rule_at, rule_label, scale), ranges, points]
     if labels:
-        layers.append(base.mark_text(align="left", dx=9, fontSize=11, color="#333333").encode(
+        layers.append(base.mark_text(align="left", dx=9, fontSize=11, color=LABEL_TEXT, lineBreak="\n").encode(
             x=alt.X("label_x:Q", scale=scale), text="shown:N", tooltip=tip).transform_calculate(
             label_x="isValid(datum.value) ? datum.value : datum.value_high"))
-    return alt.layer(*layers).properties(width=width, height=max(height_per_row * frame[y].nunique(), 100))
+    per_row = row_height(frame[y].dropna().unique(), height_per_row)
+    if color != y:  # points side by side within a row (yOffset): room for each one's label, two lines for a range
+        per_row = max(per_row, int(frame.groupby(y)[color].nunique().max() or 1) * 26)
+    return alt.layer(*layers).properties(width=width, height=max(per_row * frame[y].nunique(), 100))
 
 
 def bars(rows: pd.DataFrame, y: str, x_title: str = "", *, color: str | None = None,
@@ -306,7 +603,8 @@ def bars(rows: pd.DataFrame, y: str, x_title: str = "", *, color: str | None = N
               base.transform_filter("datum.value < 0").mark_text(align="right", dx=-4, fontSize=11, color="#333333")
               .encode(x=alt.X("value:Q", scale=scale), text="shown:N"),
               *_rule_layers(rule_at, rule_label, scale)]
-    return alt.layer(*layers).properties(width=width, height=max(height_per_row * frame[y].nunique(), 90))
+    per_row = row_height(frame[y].dropna().unique(), height_per_row)
+    return alt.layer(*layers).properties(width=width, height=max(per_row * frame[y].nunique(), 90))
 
 
 def event_span(start, end=None) -> tuple[str, str]:
@@ -332,7 +630,7 @@ def event_span(start, end=None) -> tuple[str, str]:
 
 def timeline(events: pd.DataFrame, group: str, *, label: str = "title", groups: list[str] | None = None,
              colors: list[str] | None = None, domain: tuple[str, str] | None = None,
-             tips=("title", "dated", "summary"), width: int = 300, row_height: int = 15,
+             tips=("title", "dated", "summary"), width: int = 300, row_height: int | None = None,
              tick_months: int = 6) -> alt.Chart:
     """Events as bars on a time axis, one row each, coloured by `group`; each bar spans the period the
     source dates the event to (see `event_span`). `events` are rows of the events table plus the `group`
@@ -348,12 +646,15 @@ def timeline(events: pd.DataFrame, group: str, *, label: str = "title", groups: 
     columns = list(dict.fromkeys(["start", "end", label, group, *tips, "inferred_words", "reference"]))
     x = alt.X("start:T", title=None, scale=alt.Scale(domain=list(domain)) if domain else alt.Undefined,
               axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": tick_months}, labelAngle=0,
-                            orient="top"))
+                            orient="top", labelOverlap="greedy", labelSeparation=6))
     chart = alt.Chart(chart_data(frame, columns)).mark_bar(height=9, opacity=0.85).encode(
         x=x, x2="end:T",
-        y=alt.Y(f"{label}:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT, labelFontSize=11)),
+        y=alt.Y(f"{label}:N", title=None, sort=None,
+                axis=alt.Axis(labelLimit=0, labelFontSize=11, labelExpr=wrap_expr(26, 60))),  # two lines at most
         color=alt.Color(f"{group}:N", title=None, scale=alt.Scale(domain=groups, range=colors)),
         tooltip=tooltip(*tips))
+    if row_height is None:  # room for each label as it wraps on a phone (see `fit_spec`)
+        row_height = globals()["row_height"](frame[label].astype(str), 16, line=13, wrap=26)
     return chart.properties(width=width, height=row_height * len(frame))
 
 

@@ -606,22 +606,30 @@ def fates_by_kind(people: pd.DataFrame | None = None) -> pd.DataFrame:
     return known.reset_index(drop=True)
 
 
-FATE_COLOURS = {"shot": "#000000", "murdered": "#CC79A7", "suicide": "#56B4E9", "arrested": "#D55E00",
-                "sentenced": "#E69F00", "died in custody": "#882255", "expelled": "#0072B2", "removed": "#009E73",
-                "reinstated": "#F0E442", "survived": "#44AA99", "other": "#999999"}
+# Eleven fates are too many hues to tell apart: the chart colours six groups of them (the tooltip names each
+# person's own fate), every colour at 3:1 or more against the page.
+FATE_GROUPS = {"shot": "Killed or died", "murdered": "Killed or died", "suicide": "Killed or died",
+               "died in custody": "Killed or died", "arrested": "Arrested or sentenced",
+               "sentenced": "Arrested or sentenced", "expelled": "Expelled", "removed": "Removed",
+               "reinstated": "Reinstated or survived", "survived": "Reinstated or survived", "other": "Other"}
+FATE_COLOURS = {"Killed or died": "#000000", "Arrested or sentenced": charts.PALETTE[3],
+                "Expelled": charts.PALETTE[1], "Removed": charts.PALETTE[0],
+                "Reinstated or survived": charts.PALETTE[2], "Other": "#767676"}
 
 
 def fates_chart(rows: pd.DataFrame | None = None) -> alt.Chart:
-    """Stacked bars: people by the year of their fate, one panel per kind of organisation, colour by fate."""
+    """Stacked bars: people by the year of their fate, one panel per kind of organisation, colour by group of fates."""
     rows = fates_by_kind() if rows is None else rows
-    counts = (rows.groupby(["org_kind_label", "fate_year", "fate_label"]).size().rename("people").reset_index())
-    names = rows.groupby(["org_kind_label", "fate_year", "fate_label"])["name"].agg(
-        lambda s: "; ".join(sorted(s))).rename("names").reset_index()
-    counts = counts.merge(names, on=["org_kind_label", "fate_year", "fate_label"])
+    rows = rows.assign(fate_group=rows["fate_label"].map(lambda f: FATE_GROUPS.get(f, "Other")),
+                       who=[f"{n} ({f})" for n, f in zip(rows["name"], rows["fate_label"])])
+    keys = ["org_kind_label", "fate_year", "fate_group"]
+    counts = rows.groupby(keys).size().rename("people").reset_index()
+    names = rows.groupby(keys)["who"].agg(lambda s: "; ".join(sorted(s))).rename("names").reset_index()
+    counts = counts.merge(names, on=keys)
     dated = sorted(int(y) for y in counts["fate_year"].unique() if y != "no date")
     years = [str(y) for y in range(dated[0], dated[-1] + 1)] + (
         ["no date"] if "no date" in set(counts["fate_year"]) else [])
-    fates = [f for f in FATE_COLOURS if f in set(counts["fate_label"])]
+    fates = [f for f in FATE_COLOURS if f in set(counts["fate_group"])]
     kind_order = [ORG_KIND_LABELS[k] for k in ORG_KIND_LABELS] + ["No post recorded"]
     kind_order = [k for k in kind_order if k in set(counts["org_kind_label"])]
     counts["kind_order"] = counts["org_kind_label"].map({k: i for i, k in enumerate(kind_order)})
@@ -629,12 +637,12 @@ def fates_chart(rows: pd.DataFrame | None = None) -> alt.Chart:
         x=alt.X("fate_year:O", title="Year of the fate", sort=years, scale=alt.Scale(domain=years),
                 axis=alt.Axis(labelAngle=-45)),
         y=alt.Y("sum(people):Q", title="People", axis=alt.Axis(tickMinStep=1, format="d")),
-        color=alt.Color("fate_label:N", title="Fate", sort=fates,
+        color=alt.Color("fate_group:N", title="Fate", sort=fates,
                         scale=alt.Scale(domain=fates, range=[FATE_COLOURS[f] for f in fates]),
-                        legend=alt.Legend(orient="right", direction="vertical")),
-        order=alt.Order("fate_label:N"),
+                        legend=alt.Legend(orient="bottom", direction="vertical", columns=2)),
+        order=alt.Order("fate_group:N"),
         tooltip=[alt.Tooltip("org_kind_label:N", title="Posts in"), alt.Tooltip("fate_year:N", title="Year"),
-                 alt.Tooltip("fate_label:N", title="Fate"), alt.Tooltip("people:Q", title="People"),
+                 alt.Tooltip("fate_group:N", title="Fate"), alt.Tooltip("people:Q", title="People"),
                  alt.Tooltip("names:N", title="Who")],
     ).properties(width=420, height=70).facet(
         row=alt.Row("kind_order:O", title=None,
