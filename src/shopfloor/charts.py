@@ -107,6 +107,10 @@ def theme() -> alt.theme.ThemeConfig:
         "config": {
             "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "stroke": None},
             "font": FONT,
+            # The chart's box is one image for assistive technology (role img, labelled with the alt text, see
+            # chart_html): Vega's per-mark ARIA roles would be unlabelled images inside it.
+            "aria": False,
+            "mark": {"aria": False},
             "title": {"fontSize": title, "font": FONT, "anchor": "start", "fontWeight": "bold", "color": TEXT,
                       "subtitleColor": LABEL_TEXT},
             # labelLimit 0: no label is cut short with "…"; long category labels wrap instead (see `fit_spec`)
@@ -408,7 +412,8 @@ def chart_html(spec: dict, with_bundle: bool = False) -> str:
     # `</` inside JSON strings would end the script element early
     safe_spec = spec_json.replace("</", "<\\/")
     # the div takes its column's width (in the book and in JupyterLab's output area alike): the chart is sized to it
-    return (f'<div id="{div_id}" class="shopfloor-chart" role="img" aria-label="{label}" '
+    # tabindex 0: a chart too wide for a phone scrolls inside its box, which keyboard users must reach
+    return (f'<div id="{div_id}" class="shopfloor-chart" role="img" aria-label="{label}" tabindex="0" '
             f'style="width: 100%; max-width: 100%;"></div>\n'
             + _SCRIPT.format(div_id=div_id, spec=safe_spec, loader=loader))
 

@@ -54,6 +54,31 @@ def _search_index_on_search_page_only(app, exception=None) -> None:
             page.write_text(trimmed, encoding="utf-8")
 
 
+# Accessible names that contradict the visible text (axe-core's label-content-name-mismatch, aria-required-children):
+# the theme's search button says "Search" while it shows "Search... Ctrl+K"; MyST-NB's fold of a figure's code
+# says "Toggle hidden content" while it shows "Show code cell source"; docutils gives the bibliography's list of
+# citations the role "list" although its entries are biblio entries, not list items. The visible text is the name.
+NAME_FIXES = [
+    (re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="Search"'), r"\1"),
+    (re.compile(r'(<summary[^>]*?) aria-label="Toggle hidden content"'), r"\1"),
+    (re.compile(r'<div role="list" class="citation-list">'), '<div class="citation-list">'),
+]
+
+
+def _names_as_shown(app, exception=None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        if "_static" in page.parts:
+            continue
+        html = page.read_text(encoding="utf-8")
+        fixed = html
+        for pattern, replacement in NAME_FIXES:
+            fixed = pattern.sub(replacement, fixed)
+        if fixed != html:
+            page.write_text(fixed, encoding="utf-8")
+
+
 def _write_bundle(app, exception=None) -> None:
     from .charts import vega_bundle
 
@@ -197,4 +222,5 @@ def setup(app):
     app.connect("html-page-context", _drop_scripts)
     app.connect("build-finished", _write_bundle)
     app.connect("build-finished", _search_index_on_search_page_only)
+    app.connect("build-finished", _names_as_shown)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
