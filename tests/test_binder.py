@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import difflib
+import importlib.util
+import json
 import os
 import re
 import shutil
@@ -113,7 +115,7 @@ def binder_venv(tmp_path_factory) -> Path:
     return venv
 
 
-NOTEBOOKS = sorted(p for p in (ROOT / "chapters").rglob("*.md")
+NOTEBOOKS = sorted(p for p in [ROOT / "index.md", *(ROOT / "chapters").rglob("*.md")]
                    if p.read_text(encoding="utf-8").startswith("---\njupytext") and ".ipynb_checkpoints" not in p.parts)
 
 # Runs one notebook in the readers' environment, from its own folder, and prints its outputs as JSON lines. The
@@ -166,3 +168,51 @@ def test_notebook_runs_in_the_reader_environment_and_gives_the_same_outputs_twic
                                                            "first run", "second run", lineterm="", n=0)
                if line.startswith(("+", "-"))]
     assert not changed, f"{notebook.relative_to(ROOT)}: outputs differ between two runs: {changed[:6]}"
+
+
+def _book_conftest():
+    """The root conftest.py (nbval's collection of the chapters), whose snapshot helpers this test shares."""
+    spec = importlib.util.spec_from_file_location("book_conftest", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _printed_outputs(run: subprocess.CompletedProcess) -> dict[int, list[dict]]:
+    outputs: dict[int, list[dict]] = {}
+    for line in run.stdout.splitlines():
+        index, _, output = line.partition(": ")
+        outputs.setdefault(int(index.removeprefix("cell ")), []).append(json.loads(output))
+    return outputs
+
+
+def _joined(outputs) -> list[dict]:
+    """Outputs as RUN_SCRIPT prints them: consecutive chunks of one stream joined, no execution count."""
+    merged = []
+    for output in outputs:
+        output = {k: v for k, v in dict(output).items() if k not in ("execution_count", "metadata")}
+        if (output.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                and merged[-1]["name"] == output["name"]):
+            merged[-1] = {**merged[-1], "text": merged[-1]["text"] + output["text"]}
+        else:
+            merged.append(output)
+    return merged
+
+
+CHECKED = [n for n in NOTEBOOKS if "chapters" in n.parts and "nbval-check-output" in n.read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("notebook", CHECKED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_checked_cells_print_what_was_recorded_in_the_reader_environment(two_runs, notebook):
+    """The check nbval makes outside CI (root conftest.py), made on the rehearsal's first run: in CI the readers'
+    environment runs every notebook anyway, so nbval's own run of each notebook would be the same work twice."""
+    book = _book_conftest()
+    expected = book.notebook_with_snapshots(notebook)
+    printed = _printed_outputs(two_runs[notebook][0])
+    checked = [i for i, cell in enumerate(expected.cells) if book.CHECK_TAG in cell.metadata.get("tags", [])]
+    assert checked, f"{notebook.name}: no cell tagged {book.CHECK_TAG}"
+    for index in checked:
+        want = _joined(expected.cells[index].outputs)
+        got = [{k: v for k, v in o.items() if k != "metadata"} for o in printed.get(index, [])]
+        assert got == want, (f"{notebook.relative_to(ROOT)}, cell {index}: printed {got!r:.600} in the readers' "
+                             f"environment, recorded {want!r:.600} (tests/snapshots; `make snapshots` re-records)")
