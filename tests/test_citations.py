@@ -58,6 +58,19 @@ def test_source_line_cites_the_further_locators():
     assert "nn. 2, 9, 11" in line  # gi-0001 is printed again at n. 9
 
 
+def test_source_line_names_works_by_short_name():
+    """A caption never prints a literature_ref key (`filtzer1986`): rows whose `literature` column was lost
+    (a selection of columns, or a concat with rows of another table) are cited by the works' short names."""
+    events = data.load("events")
+    row = events[events["event_id"] == "1932-brak-pay-rules"]
+    for rows in (row.drop(columns=["literature"]), pd.concat([row.drop(columns=["literature"]), row.iloc[:0]])):
+        line = citations.source_line(rows)
+        assert "Filtzer 1986, p. 87" in line and "filtzer1986" not in line, line
+    places = data.load("places")
+    line = citations.source_line(places[places["place_id"] == "arkhangelsk"])
+    assert "filtzer1986" not in line and "Filtzer 1986, pp. 81\u201390" in line, line
+
+
 def test_table_of_recognises_frames():
     assert citations.table_of(data.load("observations", locators=False)) == "observations"
     assert citations.table_of(data.load("positions", locators=False)) == "positions"
