@@ -1173,10 +1173,29 @@ def field_table_markdown(table_name: str, fields: list[str]) -> str:
         field = spec[name]
         meaning = field["description"]
         enum = field.get("constraints", {}).get("enum")
+        values = ""
         if enum and len(enum) <= 12:
-            meaning += " Values: " + ", ".join(f"`{v}`" for v in enum) + "."
-        lines.append(f"| `{table_name}.{name}` | {md(meaning)} |")
+            values = " Values: " + ", ".join(f"`{v}`" for v in enum) + "."
+        lines.append(f"| `{table_name}.{name}` | {md_with_values(meaning)}{values} |")
     return "\n".join(lines) + "\n"
+
+
+# In a column's description, what a reader would type: a quoted example ('work_id, locator'), a work_id
+# (goldman2007) or a snake_case name (source_sections); printed as inline code, never as prose.
+_VALUE = re.compile(r"(?<![\w'])'([^'\n]+?)'(?![\w'])|\b([a-z]+\d{4}[a-z]?|[a-z]+(?:_[a-z]+)+)\b")
+
+
+def md_with_values(text) -> str:
+    """md() of a description, with its example values and ids (see _VALUE) as inline code."""
+    out, start = [], 0
+    text = _text(text)
+    for match in _VALUE.finditer(text):
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        out.append(md(text[start:match.start()]))
+        out.append("`" + value.replace("|", "\\|") + "`")
+        start = match.end()
+    out.append(md(text[start:]))
+    return "".join(out)
 
 
 def coding_counts() -> dict[str, int]:
