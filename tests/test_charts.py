@@ -105,7 +105,7 @@ def test_source_line_is_generated_from_the_rows():
     rows = data.load("observations")
     line = citations.source_line(rows[rows["obs_id"].isin(["gi-0002", "gi-0003", "gi-0010"])])
     assert line == ('Source: Goldman 2007, intro, "Toward a Social History of the Terror", nn. 2, 11 '
-                    '(Getty, Rittersporn and Zemskov 1993, pp. 1022-4; McLoughlin and McDermott 2003, p. 3).')
+                    '(Getty, Rittersporn and Zemskov 1993, pp. 1022\u20134; McLoughlin and McDermott 2003, p. 3).')
 
 
 def test_source_line_caps_the_list():
