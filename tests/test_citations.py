@@ -71,6 +71,13 @@ def test_source_line_names_works_by_short_name():
     assert "filtzer1986" not in line and "Filtzer 1986, pp. 81\u201390" in line, line
 
 
+def test_quoted_heading_with_curly_quotes_takes_single_quotes_inside():
+    """The data spells some headings with curly quotes (“Bawlers” and ...); inside the locator's own double
+    quotes they become single, as straight ones do, never two double quotes in a row."""
+    assert (citations.locator("Goldman 2007", "6", "\u201cBawlers\u201d and Organizational Chaos", "76")
+            == 'Goldman 2007, ch. 6, "\u2018Bawlers\u2019 and Organizational Chaos", n. 76')
+
+
 def test_table_of_recognises_frames():
     assert citations.table_of(data.load("observations", locators=False)) == "observations"
     assert citations.table_of(data.load("positions", locators=False)) == "positions"

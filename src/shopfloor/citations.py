@@ -36,8 +36,9 @@ def locator(short_name: str, chapter: str, section: str, note) -> str:
     elif chapter:
         parts.append(f"sec. {chapter}")
     if section and not section.startswith("Section "):
-        # a quotation inside the quoted heading takes single quotes: "‘Family Circles’ and ..."
-        parts.append('"' + re.sub(r'"([^"]*)"', "\u2018\\1\u2019", section) + '"')
+        # a quotation inside the quoted heading (straight or curly quotes in the data) takes single quotes:
+        # "‘Family Circles’ and ...", never ""Bawlers" and ..."
+        parts.append('"' + re.sub(r'["\u201c]([^"\u201c\u201d]*)["\u201d]', "\u2018\\1\u2019", section) + '"')
     if note:
         parts.append(f"n. {note}")
     return ", ".join(parts)
