@@ -39,8 +39,8 @@ def test_literature_text_shows_short_names():
 
     works = {"getty1993": "Getty, Rittersporn and Zemskov 1993", "davies1996": "Davies 1996"}
     assert (literature_text("getty1993, pp. 1022-4; davies1996", works)
-            == "Getty, Rittersporn and Zemskov 1993, pp. 1022-4; Davies 1996")
+            == "Getty, Rittersporn and Zemskov 1993, pp. 1022\u20134; Davies 1996")
     obs = data.load("observations")
     first = obs[obs["obs_id"] == "gi-0001"].iloc[0]
     primary = first["reference"].split("; also ")[0]
-    assert primary.endswith("(Getty, Rittersporn and Zemskov 1993, pp. 1022-4)")
+    assert primary.endswith("(Getty, Rittersporn and Zemskov 1993, pp. 1022\u20134)")

@@ -105,7 +105,7 @@ def test_source_line_is_generated_from_the_rows():
     rows = data.load("observations")
     line = citations.source_line(rows[rows["obs_id"].isin(["gi-0002", "gi-0003", "gi-0010"])])
     assert line == ('Source: Goldman 2007, intro, "Toward a Social History of the Terror", nn. 2, 11 '
-                    '(Getty, Rittersporn and Zemskov 1993, pp. 1022-4; McLoughlin and McDermott 2003, p. 3).')
+                    '(Getty, Rittersporn and Zemskov 1993, pp. 1022\u20134; McLoughlin and McDermott 2003, p. 3).')
 
 
 def test_source_line_caps_the_list():
@@ -274,3 +274,50 @@ def test_no_label_is_cut_short():
 def test_nested_quotes_in_source_lines_are_single_inside_double():
     assert citations.locator("Goldman 2007", "3", '"Trotskyists" and "Little People"', 71) == \
         "Goldman 2007, ch. 3, \"\u2018Trotskyists\u2019 and \u2018Little People\u2019\", n. 71"
+
+
+# --- labels clear of each other at a phone's 390 px (tests/test_browser.py checks the drawn charts) ---
+
+def test_axis_labels_keep_a_gap_that_reads_as_a_gap():
+    """Vega drops an axis number closer than labelSeparation to the one before; at 4 px '0 5 10' read as one."""
+    config = charts.theme()["config"]
+    for axis in ("axisQuantitative", "axisTemporal"):
+        assert config[axis]["labelOverlap"] == "greedy" and config[axis]["labelSeparation"] >= 8, axis
+
+
+def test_yearly_time_axis_prints_the_year_alone():
+    events = data.rows("events", ["1931-wage-scale-reform", "1933-higher-norms"]).assign(g="a")
+    yearly = charts.timeline(events, group="g", tick_months=12).to_dict()
+    assert yearly["encoding"]["x"]["axis"]["format"] == "%Y"  # 'Jan 1931' twice as wide, for nothing
+    monthly = charts.timeline(events, group="g", tick_months=6).to_dict()
+    assert monthly["encoding"]["x"]["axis"]["format"] == "%b %Y"
+
+
+def test_negative_bar_label_sits_right_of_zero():
+    """Left of its bar, a negative value's label runs into the row's name on a narrow plot."""
+    rows = pd.DataFrame({"item": ["Up", "Down"], "value": [9.0, -3.9], "qualifier": ["exact"] * 2,
+                         "shown": ["+9%", "-3.9%"], "description": ["a", "b"], "as_printed": ["9", "-3.9"],
+                         "period_start": ["1933"] * 2, "period_end": [None] * 2, "inferred_words": [""] * 2,
+                         "reference": ["r"] * 2})
+    spec = charts.bars(rows, y="item").to_dict()
+    negative = [v for v in spec["layer"] if "datum.value < 0" in str(v.get("transform"))]
+    assert negative, "no layer labels the negative bars"
+    mark, x = negative[0]["mark"], negative[0]["encoding"]["x"]
+    assert mark["align"] == "left" and mark["dx"] > 0 and x["field"] == "zero", (mark, x)
+
+
+def test_dot_rows_give_every_colour_a_line():
+    """yOffset splits each row into a band per colour of the whole chart: two labels in one row need a band each."""
+    rows = data.query(["share_women", "composition_share"], place="leningrad")
+    rows = rows.assign(when=charts.period_label(rows), series=rows["breakdown"].str.replace(":", "").fillna("other"))
+    chart = charts.dots(rows, y="series", color="when", height_per_row=20)
+    per_row = chart.to_dict()["height"] / rows["series"].nunique()
+    assert per_row >= rows["when"].nunique() * 15  # 15 px: a line of an 11 px label
+
+
+def test_slanted_category_labels_are_not_wrapped():
+    chart = alt.Chart(pd.DataFrame({"k": ["Origin, past politics", "Ties to arrested"], "v": [1, 2]})).mark_point()
+    slanted = charts.fit_spec(chart.encode(x=alt.X("k:N", axis=alt.Axis(labelAngle=-35)), y="v:Q").to_dict())
+    assert "labelExpr" not in slanted["encoding"]["x"]["axis"]  # two slanted lines reach the next label
+    level = charts.fit_spec(chart.encode(x="k:N", y="v:Q").to_dict())
+    assert "labelExpr" in level["encoding"]["x"]["axis"]

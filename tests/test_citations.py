@@ -58,6 +58,26 @@ def test_source_line_cites_the_further_locators():
     assert "nn. 2, 9, 11" in line  # gi-0001 is printed again at n. 9
 
 
+def test_source_line_names_works_by_short_name():
+    """A caption never prints a literature_ref key (`filtzer1986`): rows whose `literature` column was lost
+    (a selection of columns, or a concat with rows of another table) are cited by the works' short names."""
+    events = data.load("events")
+    row = events[events["event_id"] == "1932-brak-pay-rules"]
+    for rows in (row.drop(columns=["literature"]), pd.concat([row.drop(columns=["literature"]), row.iloc[:0]])):
+        line = citations.source_line(rows)
+        assert "Filtzer 1986, p. 87" in line and "filtzer1986" not in line, line
+    places = data.load("places")
+    line = citations.source_line(places[places["place_id"] == "arkhangelsk"])
+    assert "filtzer1986" not in line and "Filtzer 1986, pp. 81\u201390" in line, line
+
+
+def test_quoted_heading_with_curly_quotes_takes_single_quotes_inside():
+    """The data spells some headings with curly quotes (“Bawlers” and ...); inside the locator's own double
+    quotes they become single, as straight ones do, never two double quotes in a row."""
+    assert (citations.locator("Goldman 2007", "6", "\u201cBawlers\u201d and Organizational Chaos", "76")
+            == 'Goldman 2007, ch. 6, "\u2018Bawlers\u2019 and Organizational Chaos", n. 76')
+
+
 def test_table_of_recognises_frames():
     assert citations.table_of(data.load("observations", locators=False)) == "observations"
     assert citations.table_of(data.load("positions", locators=False)) == "positions"

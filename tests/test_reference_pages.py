@@ -224,3 +224,16 @@ def browser_check(site: Path) -> dict:
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     print(json.dumps(browser_check(Path(sys.argv[1]))))
+
+
+def test_column_descriptions_print_ids_and_examples_as_code():
+    """Sources and method: a work id or an example value in a column's description is inline code (something a
+    reader types), never prose where it reads as a leaked identifier."""
+    from shopfloor import reference
+
+    table = reference.field_table_markdown("observations", ["source_id", "literature_ref", "as_printed"])
+    assert "The work read: `goldman2007` or `kokosalakis2021`." in table
+    assert "(e.g. `getty1993, pp. 1022-4; davies1996, p. 459`)" in table
+    assert "separated by ` \\| `" in table  # a pipe in a table cell stays escaped inside the code
+    outside_code = re.sub(r"`[^`]*`", "", table)
+    assert not re.search(r"\b(goldman2007|kokosalakis2021|getty1993|davies1996)\b", outside_code), outside_code

@@ -101,6 +101,9 @@ def readable(color: str, minimum: float) -> str:
     return "#000000"
 
 
+LABEL_GAP = 10  # px between two axis labels on one line, at least: less and "0 5 10" reads as one number
+
+
 def theme() -> alt.theme.ThemeConfig:
     label, title = 13, 15
     return {
@@ -117,9 +120,10 @@ def theme() -> alt.theme.ThemeConfig:
             "axis": {"labelFontSize": label, "titleFontSize": label, "labelFont": FONT, "titleFont": FONT,
                      "labelColor": LABEL_TEXT, "titleColor": TEXT, "labelLimit": 0, "titleLimit": 0,
                      "gridColor": "#e6e6e6", "domainColor": "#888888", "tickColor": "#888888"},
-            # numbers on a continuous axis never run into each other: overlapping ones are dropped
-            "axisQuantitative": {"labelOverlap": "greedy", "labelFlush": True, "labelSeparation": 4},
-            "axisTemporal": {"labelOverlap": "greedy", "labelSeparation": 6},
+            # numbers on a continuous axis never run into each other: a label closer than LABEL_GAP px to the
+            # one before is dropped (a narrow plot keeps every other tick, 0 20 40 rather than 0 10 20 30 40)
+            "axisQuantitative": {"labelOverlap": "greedy", "labelFlush": True, "labelSeparation": LABEL_GAP},
+            "axisTemporal": {"labelOverlap": "greedy", "labelSeparation": LABEL_GAP},
             # legends below the plot, one entry a line, never truncated, symbols as solid as the marks
             "legend": {"labelFontSize": label, "titleFontSize": label, "labelFont": FONT, "titleFont": FONT,
                        "labelColor": LABEL_TEXT, "titleColor": TEXT, "orient": "bottom", "direction": "vertical",
@@ -212,7 +216,8 @@ def _fix_view(view: dict) -> None:
         enc = encoding.get(channel)
         if isinstance(enc, dict) and enc.get("type") in ("nominal", "ordinal") and enc.get("axis", {}) is not None:
             axis = dict(enc.get("axis") or {})
-            if axis.get("labels") is not False:
+            # a slanted label stays on one line: wrapped, its lines reach across to the next label's
+            if axis.get("labels") is not False and not axis.get("labelAngle"):
                 axis["labelLimit"] = 0
                 axis.setdefault("labelExpr", wrap_expr())
                 enc["axis"] = axis
@@ -536,6 +541,9 @@ def _rule_layers(rule_at, rule_label, scale, above=True) -> list:
     return layers
 
 
+OFFSET_BAND = 15  # px: a line of an 11 px value label, the least height of a colour's band within a dot row
+
+
 def dots(rows: pd.DataFrame, y: str, color: str | None = None, x_title: str = "", *, log: bool = False,
          x_domain: list[float] | None = None, color_sort: list[str] | None = None, color_title: str | None = None,
          labels: bool = True, tips=("description", "as_printed", "qualifier", "period"),
@@ -581,6 +589,9 @@ def dots(rows: pd.DataFrame, y: str, color: str | None = None, x_title: str = ""
     per_row = row_height(frame[y].dropna().unique(), height_per_row)
     if color != y:  # points side by side within a row (yOffset): room for each one's label, two lines for a range
         per_row = max(per_row, int(frame.groupby(y)[color].nunique().max() or 1) * 26)
+        # the offset splits every row into one band per colour of the whole chart, used or not: each band must
+        # hold a line of label, or two points' labels in one row run into each other
+        per_row = max(per_row, int(frame[color].nunique()) * OFFSET_BAND)
     return alt.layer(*layers).properties(width=width, height=max(per_row * frame[y].nunique(), 100))
 
 
@@ -605,8 +616,10 @@ def bars(rows: pd.DataFrame, y: str, x_title: str = "", *, color: str | None = N
     layers = [base.mark_bar(height=16).encode(**encoding),
               base.transform_filter("datum.value >= 0").mark_text(align="left", dx=4, fontSize=11, color="#333333")
               .encode(x=alt.X("value:Q", scale=scale), text="shown:N"),
-              base.transform_filter("datum.value < 0").mark_text(align="right", dx=-4, fontSize=11, color="#333333")
-              .encode(x=alt.X("value:Q", scale=scale), text="shown:N"),
+              # a negative bar's label starts right of zero: left of the bar it would run into the row's name
+              base.transform_filter("datum.value < 0").transform_calculate(zero="0")
+              .mark_text(align="left", dx=4, fontSize=11, color="#333333")
+              .encode(x=alt.X("zero:Q", scale=scale), text="shown:N"),
               *_rule_layers(rule_at, rule_label, scale)]
     per_row = row_height(frame[y].dropna().unique(), height_per_row)
     return alt.layer(*layers).properties(width=width, height=max(per_row * frame[y].nunique(), 90))
@@ -649,9 +662,10 @@ def timeline(events: pd.DataFrame, group: str, *, label: str = "title", groups: 
     groups = groups or list(dict.fromkeys(frame[group]))
     colors = colors or PALETTE[:len(groups)]
     columns = list(dict.fromkeys(["start", "end", label, group, *tips, "inferred_words", "reference"]))
+    # yearly ticks are all Januaries: the year alone ("1931", not "Jan 1931") leaves a narrow plot room for more
     x = alt.X("start:T", title=None, scale=alt.Scale(domain=list(domain)) if domain else alt.Undefined,
-              axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": tick_months}, labelAngle=0,
-                            orient="top", labelOverlap="greedy", labelSeparation=6))
+              axis=alt.Axis(format="%Y" if tick_months % 12 == 0 else "%b %Y", tickCount={"interval": "month", "step": tick_months}, labelAngle=0,
+                            orient="top", labelOverlap="greedy", labelSeparation=LABEL_GAP))
     chart = alt.Chart(chart_data(frame, columns)).mark_bar(height=9, opacity=0.85).encode(
         x=x, x2="end:T",
         y=alt.Y(f"{label}:N", title=None, sort=None,

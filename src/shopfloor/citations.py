@@ -36,8 +36,9 @@ def locator(short_name: str, chapter: str, section: str, note) -> str:
     elif chapter:
         parts.append(f"sec. {chapter}")
     if section and not section.startswith("Section "):
-        # a quotation inside the quoted heading takes single quotes: "‘Family Circles’ and ..."
-        parts.append('"' + re.sub(r'"([^"]*)"', "\u2018\\1\u2019", section) + '"')
+        # a quotation inside the quoted heading (straight or curly quotes in the data) takes single quotes:
+        # "‘Family Circles’ and ...", never ""Bawlers" and ..."
+        parts.append('"' + re.sub(r'["\u201c]([^"\u201c\u201d]*)["\u201d]', "\u2018\\1\u2019", section) + '"')
     if note:
         parts.append(f"n. {note}")
     return ", ".join(parts)
@@ -46,9 +47,9 @@ def locator(short_name: str, chapter: str, section: str, note) -> str:
 def literature_text(value, works: dict[str, str] | None) -> str:
     """A literature_ref value as readers see it: each work_id replaced by the work's short name.
 
-    `getty1993, pp. 1022-4; davies1996, p. 459` -> `Getty, Rittersporn and Zemskov 1993, pp. 1022-4;
-    Davies 1996, p. 459`, with `works` mapping work_id to short_name (sources.csv). A key not in `works`
-    is left as it stands (the book rule literature_rules reports it).
+    `getty1993, pp. 1022-4; davies1996, p. 459` -> `Getty, Rittersporn and Zemskov 1993, pp. 1022–4;
+    Davies 1996, p. 459`, with `works` mapping work_id to short_name (sources.csv); page ranges take an
+    en dash. A key not in `works` is left as it stands (the book rule literature_rules reports it).
     """
     text = _text(value)
     if not text or not works:
@@ -56,8 +57,11 @@ def literature_text(value, works: dict[str, str] | None) -> str:
     parts = []
     for part in text.split("; "):
         key, sep, rest = part.partition(", ")
-        parts.append(works.get(key, key) + sep + rest)
+        parts.append(works.get(key, key) + sep + _PAGE_RANGE.sub("\u2013", rest))
     return "; ".join(parts)
+
+
+_PAGE_RANGE = re.compile(r"(?<=\d)-(?=\d)")  # 'pp. 81-90' -> 'pp. 81–90'
 
 
 def full_reference(row: pd.Series | dict, short_name: str, works: dict[str, str] | None = None) -> str:
@@ -168,6 +172,9 @@ def source_line(frame: pd.DataFrame) -> str:
     records = [r for r in frame.to_dict("records") if _text(r.get("source_name"))]
     if records:
         names = _short_names()
+        # what a note cites, by the works' short names (never the raw work_id keys of literature_ref)
+        records = [dict(r, literature=literature_text(r.get("literature_ref"), names))
+                   if _text(r.get("literature_ref")) else r for r in records]
         cited = frame[[bool(_text(v)) for v in frame["source_name"]]]
         for extra in _extra_rows(cited):
             records += [dict(c, source_name=names.get(c["source_id"], c["source_id"]),

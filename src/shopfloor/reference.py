@@ -441,8 +441,9 @@ def timeline_chart(events: pd.DataFrame | None = None, width: int = 440) -> alt.
     kind_pick = alt.selection_point(name="kind_pick", fields=["kind_label"], bind=alt.binding_select(
         options=[None, *kinds], labels=["all kinds", *kinds], name="Kind of event "))
     period = alt.selection_interval(name="period", encodings=["x"])
+    # legends one entry a line (as the book's theme has them): in two columns they outgrow a phone's column
     colour = alt.Color("theme_label:N", title="Theme", scale=alt.Scale(domain=themes, range=charts.PALETTE[:4]),
-                       legend=alt.Legend(orient="bottom", direction="horizontal", columns=2, symbolOpacity=1))
+                       legend=alt.Legend(orient="bottom", direction="vertical", symbolOpacity=1))
     y = alt.Y("row:Q", title=None, scale=alt.Scale(domain=[0, len(themes)], nice=False),
               axis=alt.Axis(values=[i + 0.5 for i in range(len(themes))], grid=False, ticks=False, domain=False,
                             labelExpr="[" + ",".join(json.dumps(t) for t in themes)
@@ -462,7 +463,7 @@ def timeline_chart(events: pd.DataFrame | None = None, width: int = 440) -> alt.
         x=x_main, y=y, color=colour,
         shape=alt.Shape("precision:N", title="Dated to",
                         scale=alt.Scale(domain=list(PRECISION_SHAPES), range=list(PRECISION_SHAPES.values())),
-                        legend=alt.Legend(orient="bottom", direction="horizontal", columns=2, symbolOpacity=1)),
+                        legend=alt.Legend(orient="bottom", direction="vertical", symbolOpacity=1)),
         tooltip=tips)
     main = alt.layer(spans, points).properties(width=width, height=360)
     overview = alt.Chart(source).mark_tick(thickness=1, size=14).encode(
@@ -1173,10 +1174,29 @@ def field_table_markdown(table_name: str, fields: list[str]) -> str:
         field = spec[name]
         meaning = field["description"]
         enum = field.get("constraints", {}).get("enum")
+        values = ""
         if enum and len(enum) <= 12:
-            meaning += " Values: " + ", ".join(f"`{v}`" for v in enum) + "."
-        lines.append(f"| `{table_name}.{name}` | {md(meaning)} |")
+            values = " Values: " + ", ".join(f"`{v}`" for v in enum) + "."
+        lines.append(f"| `{table_name}.{name}` | {md_with_values(meaning)}{values} |")
     return "\n".join(lines) + "\n"
+
+
+# In a column's description, what a reader would type: a quoted example ('work_id, locator'), a work_id
+# (goldman2007) or a snake_case name (source_sections); printed as inline code, never as prose.
+_VALUE = re.compile(r"(?<![\w'])'([^'\n]+?)'(?![\w'])|\b([a-z]+\d{4}[a-z]?|[a-z]+(?:_[a-z]+)+)\b")
+
+
+def md_with_values(text) -> str:
+    """md() of a description, with its example values and ids (see _VALUE) as inline code."""
+    out, start = [], 0
+    text = _text(text)
+    for match in _VALUE.finditer(text):
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        out.append(md(text[start:match.start()]))
+        out.append("`" + value.replace("|", "\\|") + "`")
+        start = match.end()
+    out.append(md(text[start:]))
+    return "".join(out)
 
 
 def coding_counts() -> dict[str, int]:
