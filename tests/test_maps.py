@@ -321,7 +321,7 @@ def test_places_of_a_page_are_labelled_and_the_pile_up_is_enlarged(crowded):
     assert len(wanted - {text for text, _ in maps.label_boxes(chart, 0.5)}) <= 3
     text = json.dumps(spec)
     assert maps.INSET_NAME in text  # the inset is drawn
-    inset_rows = [r for layer in point_layers(spec) for r in layer_values(spec, layer)]
+    inset_rows = layer_values(spec, point_layers(spec)[0])  # the filled and hollow layers share their data
     assert sum(r["name"] == "Moscow" for r in inset_rows) == 2  # on the main map and in the inset
 
 
