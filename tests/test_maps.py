@@ -14,7 +14,6 @@ import pytest
 import shapely
 from PIL import Image, ImageStat
 from pyproj import Geod
-import vl_convert
 from shapely.geometry import shape
 
 from conftest import ROOT, IN_CI
@@ -331,16 +330,6 @@ def test_regions_are_named(crowded):
              for f in load("regions.geojson")}
     assert names <= labelled, names - labelled
     assert len({text for text, _ in maps.label_boxes(crowded["regions"], 0.5)} & names) >= 10
-
-
-def test_legend_symbols_are_filled(places):
-    """The colour legend shows the colour of a kind as a filled symbol, not a hollow ring."""
-    frame = places.assign(kind=["A", "B", "C", "D"])
-    svg = vl_convert.vegalite_to_svg(maps.ussr_map(frame, color="kind").to_dict(), vl_version=charts.VEGALITE_VERSION)
-    symbols = re.findall(r'<g class="mark-symbol role-legend-symbol"[^>]*>(.*?)</g>', svg, flags=re.S)
-    assert symbols, "no legend"
-    fills = re.findall(r'fill="([^"]+)"', "".join(symbols))
-    assert fills and all(f not in ("none", "transparent") for f in fills), fills
 
 
 def test_city_map_extent_and_labels(gazetteer):
