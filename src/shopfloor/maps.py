@@ -721,9 +721,15 @@ def ussr_map(places: pd.DataFrame, color: str | None = None, size: str | None = 
         gx, gy = main.xy(lo + 360.0 if lo < -100 else lo, la)
         wanted.append(Label(text, float(gx), float(gy), kind=kind, area=main_area, font_size=10,
                             italic=kind == "sea"))
-    blocked = []
+    # the lakes' attribution (ODbL), in the lower right corner of the drawing
+    credit = "Lakes © OpenStreetMap contributors"
+    credit_w = text_width(credit, 8.5) + 2
+    layers.append(alt.Chart(alt.InlineData(values=[{"px": USSR_WIDTH - 3, "py": USSR_HEIGHT - 3, "text": credit}]))
+                  .mark_text(align="right", baseline="bottom", fontSize=8.5, color="#4a4a4a").encode(
+                      longitude="px:Q", latitude="py:Q", text="text:N"))
+    blocked = [(USSR_WIDTH - 3 - credit_w / 0.5, USSR_HEIGHT - 3 - 12 / 0.5, USSR_WIDTH, USSR_HEIGHT)]
     if box_px:
-        blocked = [box_px]
+        blocked.append(box_px)
     placed = {}
     for bucket in range(len(K_BUCKETS)):
         out = []
