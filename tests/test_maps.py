@@ -359,3 +359,56 @@ def test_rebuild_reproduces_the_committed_files(tmp_path):
     assert done.returncode == 0, done.stderr
     for name in FILES:
         assert (tmp_path / name).read_bytes() == (MAPS / name).read_bytes(), f"{name} differs when rebuilt"
+
+
+def test_map_specs_are_deterministic(places):
+    first = json.dumps(maps.ussr_map(places, color="location_precision").to_dict(), sort_keys=True)
+    maps._base_layers.cache_clear()
+    maps._ussr_canvas.cache_clear()
+    second = json.dumps(maps.ussr_map(places, color="location_precision").to_dict(), sort_keys=True)
+    assert first == second
+
+
+BROWSER_PAGE = """<html><head><script>{bundle}</script><style>{css} body {{ margin: 0; }}
+.column {{ width: {column}px; }}</style></head><body><div class="column">{chart}</div></body></html>"""
+
+
+@pytest.mark.parametrize("viewport, column", [(390, 350), (1280, 720)])
+def test_rendered_maps_fit_the_column_and_their_labels_do_not_overlap(crowded, viewport, column):
+    """In Chromium, with the book's stylesheet: each map is as wide as its column, and the drawn label texts
+    (their real bounding boxes, not the estimate) do not intersect."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        (pytest.fail if IN_CI else pytest.skip)("Chromium not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    css = (ROOT / "src" / "shopfloor" / "static" / "shopfloor.css").read_text(encoding="utf-8")
+    bundle = charts.vega_bundle()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            for name, chart in crowded.items():
+                page = browser.new_page(viewport={"width": viewport, "height": 900})
+                page.set_content(BROWSER_PAGE.format(bundle=bundle, css=css, column=column,
+                                                     chart=charts.chart_html(chart.to_dict())))
+                page.wait_for_function("() => document.querySelector('.shopfloor-chart svg')", timeout=15000)
+                page.wait_for_timeout(300)
+                found = page.evaluate("""() => {
+                    const svg = document.querySelector('.shopfloor-chart svg');
+                    const texts = [...svg.querySelectorAll('g.mark-text.role-mark text')]
+                        .filter(t => t.getAttribute('stroke') !== '#ffffff' && t.textContent);
+                    return {width: svg.getBoundingClientRect().width,
+                            boxes: texts.map(t => { const r = t.getBoundingClientRect();
+                                                    return [t.textContent, r.left, r.top, r.right, r.bottom]; })};
+                }""")
+                page.close()
+                assert abs(found["width"] - column) < 2, (name, found["width"])
+                boxes = found["boxes"]
+                assert len(boxes) >= 5, name
+                for i, (text_a, *a) in enumerate(boxes):
+                    for text_b, *b in boxes[i + 1:]:
+                        overlap_x = min(a[2], b[2]) - max(a[0], b[0])
+                        overlap_y = min(a[3], b[3]) - max(a[1], b[1])
+                        assert overlap_x <= 1 or overlap_y <= 1, f"{name} at {viewport} px: {text_a!r} / {text_b!r}"
+        finally:
+            browser.close()
