@@ -412,3 +412,18 @@ def test_rendered_maps_fit_the_column_and_their_labels_do_not_overlap(crowded, v
                         assert overlap_x <= 1 or overlap_y <= 1, f"{name} at {viewport} px: {text_a!r} / {text_b!r}"
         finally:
             browser.close()
+
+
+def test_legend_symbols_are_filled(places):
+    """The size legend draws filled grey circles, not the hollow rings it drew when the hollow marks' layer
+    came first; the colour legend shows each kind's colour filled."""
+    import vl_convert
+
+    frame = places.assign(kind=["A", "B", "C", "D"], count=[1, 4, 2, 3])
+    spec = maps.ussr_map(frame, color="kind", size="count").to_dict()
+    svg = vl_convert.vegalite_to_svg(spec, vl_version=charts.VEGALITE_VERSION)
+    symbols = re.findall(r'<g class="mark-symbol role-legend-symbol"[^>]*>(.*?)</g>', svg, flags=re.S)
+    assert len(symbols) >= 2, "no legends"
+    fills = [re.search(r' fill="([^"]+)"', s) for s in symbols]
+    fills = [m.group(1) if m else "none (no fill attribute)" for m in fills]
+    assert all(f not in ("none", "transparent") for f in fills), fills
