@@ -1,10 +1,13 @@
 """The book's maps: the USSR of 1937, its industrial regions, and city maps of Moscow and Leningrad.
 
-The geometry comes from two small files in `maps/`, derived from Natural Earth by
-`maps/build_basemap.py` (see `maps/README.md` for how far the 1937 outline is off and why):
+The geometry comes from small files in `maps/`, derived by `maps/build_basemap.py` (see `maps/README.md`
+for how far the 1937 outline is off and why, and `maps/NOTICE` for the licences):
 
 - `ussr_1937.geojson`: the USSR as of 1 January 1937, one dissolved (multi)polygon;
-- `regions.geojson`: industrial regions, each a dissolve of modern admin-1 units.
+- `regions.geojson`: industrial regions, each a dissolve of modern admin-1 units;
+- `neighbours.geojson`: the land around it that was not Soviet in 1937; `cities.geojson`: the land inside
+  the city maps' boxes (both Natural Earth, public domain);
+- `water.geojson`: six large lakes (OpenStreetMap, ODbL; every USSR map credits it in its corner).
 
 Both are stored with clockwise exterior rings, the orientation Vega's d3-geo needs (the counter-clockwise
 rings geopandas writes would paint the whole globe except the shape). Longitudes east of 180 occur in the
