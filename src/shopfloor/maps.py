@@ -415,9 +415,17 @@ def _identity(width: int, height: int) -> alt.Projection:
 
 
 def _shapes(features, fill, stroke="none", stroke_width=0.0, tooltip=None, opacity=1.0) -> alt.Chart:
-    chart = alt.Chart(alt.InlineData(values=features)).mark_geoshape(
-        fill=fill, stroke=stroke, strokeWidth=stroke_width, clip=True, fillOpacity=opacity)
-    return chart.encode(tooltip=tooltip) if tooltip else chart
+    """A layer of shapes in design px. The colours are set as encoded values, not mark properties: the
+    book's chart pass darkens literal mark colours to a contrast against the page that land and sea must
+    not have."""
+    encoding = {"fill": alt.value(fill)} if fill else {}
+    if stroke and stroke != "none" and stroke_width:
+        encoding["stroke"] = alt.value(stroke)
+    if tooltip:
+        encoding["tooltip"] = tooltip
+    return alt.Chart(alt.InlineData(values=features)).mark_geoshape(
+        filled=bool(fill), strokeWidth=stroke_width if "stroke" in encoding else 0, clip=True,
+        fillOpacity=opacity).encode(**encoding)
 
 
 def _label_layers(placed_by_bucket: dict[int, list], name: str) -> list[alt.Chart]:
@@ -442,8 +450,8 @@ def _label_layers(placed_by_bucket: dict[int, list], name: str) -> list[alt.Char
             style = dict(align="center", baseline="middle", fontWeight="bold" if bold else "normal",
                          fontStyle="italic" if italic else "normal")
             suffix = ("_bold" if bold else "") + ("_italic" if italic else "")
-            layers.append(base.mark_text(stroke="#ffffff", strokeWidth=3, strokeOpacity=0.8, strokeJoin="round",
-                                         fill="#ffffff", **style).properties(name=f"{name}{suffix}_halo"))
+            layers.append(base.mark_text(strokeWidth=3, strokeOpacity=0.8, strokeJoin="round", **style).encode(
+                stroke=alt.value("#ffffff"), color=alt.value("#ffffff")).properties(name=f"{name}{suffix}_halo"))
             layers.append(base.mark_text(**style).encode(color=alt.Color("color:N", scale=None)).properties(
                 name=f"{name}{suffix}_text"))
     return layers
@@ -668,7 +676,7 @@ def ussr_map(places: pd.DataFrame, color: str | None = None, size: str | None = 
         extent = main.geometry(_box_ring(lon_min, lat_min, lon_max, lat_max), shapely.box(
             -MARGIN, -MARGIN, USSR_WIDTH + MARGIN, USSR_HEIGHT + MARGIN), 0.1)
         layers.append(alt.Chart(alt.InlineData(values=_px_features([(extent, {})]))).mark_geoshape(
-            fill=None, filled=False, stroke="#444444", strokeWidth=0.9, strokeDash=[3, 2], clip=True))
+            filled=False, strokeWidth=0.9, strokeDash=[3, 2], clip=True).encode(stroke=alt.value("#444444")))
         ib = _base_layers("inset", box_px)
         frame_box = _px_features([(shapely.box(*box_px), {})])
         layers += [_shapes(frame_box, "#ffffff"), _shapes(ib["sea"], SEA_COLOR),
@@ -676,8 +684,7 @@ def ussr_map(places: pd.DataFrame, color: str | None = None, size: str | None = 
                    _shapes(ib["outline"], LAND_COLOR, OUTLINE_STROKE, 0.7),
                    _shapes(ib["regions"], REGION_FILL, REGION_STROKE, 0.8, tooltip=region_tip),
                    _shapes(ib["lakes"], SEA_COLOR, "#a9c4da", 0.4),
-                   alt.Chart(alt.InlineData(values=frame_box)).mark_geoshape(filled=False, stroke="#444444",
-                                                                       strokeWidth=1.0, clip=True)]
+                   _shapes(frame_box, None, "#444444", 1.0)]
         inset_canvas = _inset_canvas((box_px[0], box_px[1] + 16, box_px[2], box_px[3]))
         sub = frame[in_inset].copy()
         ix, iy = inset_canvas.xy(sub["lon"].to_numpy(dtype=float), sub["lat"].to_numpy(dtype=float)) \
@@ -831,8 +838,7 @@ def city_map(places: pd.DataFrame, city_id: str, label: bool | str = True, size:
     layers = [
         _shapes(_px_features([(clip, {})]), SEA_COLOR),
         _shapes(_px_features([(canvas.geometry(g, clip, 0.2), {}) for g in land]), LAND_COLOR),
-        alt.Chart(alt.InlineData(values=_px_features([(clip, {})]))).mark_geoshape(filled=False, stroke="#9a9a9a",
-                                                                            strokeWidth=0.8, clip=True),
+        _shapes(_px_features([(clip, {})]), None, "#9a9a9a", 0.8),
     ]
     # scale bar: 5 km (1 km in a small extent) in the lower left corner
     km = 5 if (lon_max - lon_min) > 0.3 else 1
