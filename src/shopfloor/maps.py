@@ -439,21 +439,19 @@ def _label_layers(placed_by_bucket: dict[int, list], name: str) -> list[alt.Char
                          "color": {"sea": SEA_TEXT, "country": COUNTRY_TEXT, "region": REGION_TEXT}.get(
                              label.kind, PLACE_TEXT)})
     layers = []
-    for bold in (False, True):
-        for italic in (False, True):
-            subset = [r for r in rows if r["bold"] == bold and r["italic"] == italic]
-            if not subset:
-                continue
-            base = alt.Chart(alt.InlineData(values=subset)).transform_filter("datum.b === sf_b").transform_calculate(
-                lx="datum.px + datum.ox / sf_k", ly="datum.py + datum.oy / sf_k").encode(
-                longitude="lx:Q", latitude="ly:Q", text="text:N", size=alt.Size("fs:Q", scale=None))
-            style = dict(align="center", baseline="middle", fontWeight="bold" if bold else "normal",
-                         fontStyle="italic" if italic else "normal")
-            suffix = ("_bold" if bold else "") + ("_italic" if italic else "")
-            layers.append(base.mark_text(strokeWidth=3, strokeOpacity=0.8, strokeJoin="round", **style).encode(
-                stroke=alt.value("#ffffff"), color=alt.value("#ffffff")).properties(name=f"{name}{suffix}_halo"))
-            layers.append(base.mark_text(**style).encode(color=alt.Color("color:N", scale=None)).properties(
-                name=f"{name}{suffix}_text"))
+    # one pair of layers per font: no size channel (it would join the maps' size legend, in white)
+    for bold, italic, size in sorted({(r["bold"], r["italic"], r["fs"]) for r in rows}):
+        subset = [r for r in rows if (r["bold"], r["italic"], r["fs"]) == (bold, italic, size)]
+        base = alt.Chart(alt.InlineData(values=subset)).transform_filter("datum.b === sf_b").transform_calculate(
+            lx="datum.px + datum.ox / sf_k", ly="datum.py + datum.oy / sf_k").encode(
+            longitude="lx:Q", latitude="ly:Q", text="text:N")
+        style = dict(align="center", baseline="middle", fontSize=size, fontWeight="bold" if bold else "normal",
+                     fontStyle="italic" if italic else "normal")
+        suffix = ("_bold" if bold else "") + ("_italic" if italic else "") + f"_{size:g}".replace(".", "_")
+        layers.append(base.mark_text(strokeWidth=3, strokeOpacity=0.8, strokeJoin="round", **style).encode(
+            stroke=alt.value("#ffffff"), color=alt.value("#ffffff")).properties(name=f"{name}{suffix}_halo"))
+        layers.append(base.mark_text(**style).encode(color=alt.Color("color:N", scale=None)).properties(
+            name=f"{name}{suffix}_text"))
     return layers
 
 
