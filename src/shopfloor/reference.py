@@ -1259,21 +1259,6 @@ def regions_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def outline_map() -> alt.LayerChart:
-    """The 1937 outline with the industrial regions and no places."""
-    from . import maps
-
-    empty = pd.DataFrame({c: pd.Series(dtype="object") for c in
-                          ["lat", "lon", "name", "name_modern", "description", "reference", "location_precision"]})
-    chart = maps.ussr_map(empty, title="The USSR of 1 January 1937 (approximate) and its industrial regions")
-    return alt.layer(*chart.layer[:2]).properties(
-        width=chart.width, height=chart.height, projection=chart.projection,
-        title=alt.TitleParams(text="The USSR of 1 January 1937 (approximate) and its industrial regions",
-                              subtitle=[maps.REGIONS_NOTE], subtitleFontSize=11, subtitleColor="#555555"))
-
-
-# ------------------------------------------------------------------------------------------ citation
-
 def citation_metadata() -> dict:
     import yaml
 
