@@ -269,6 +269,8 @@ READER_JS = r"""
     for (let i = 0; i < texts.length; i++) {
       for (let j = i + 1; j < texts.length; j++) {
         const a = texts[i].spaced, b = texts[j].spaced;
+        // the same label drawn twice in one place is a halo (a light outline under the ink), not two labels
+        if (texts[i].text === texts[j].text && Math.abs(a.left - b.left) < 2 && Math.abs(a.top - b.top) < 2) continue;
         if (a.right < b.left || b.right < a.left || a.bottom < b.top || b.bottom < a.top) continue;
         if (overlapping(texts[i].corners, texts[j].corners)) overlaps.push([item(texts[i]), item(texts[j])]);
       }

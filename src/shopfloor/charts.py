@@ -345,6 +345,9 @@ _SCRIPT = """<script type="text/javascript">
       return vegaEmbed(el, sized, options).then(function (result) {{
         drawn = result;
         var svg = el.querySelector("svg");
+        // the chart's box (role img, labelled with the alt text) speaks for it: its SVG's parts (brushes too) are
+        // not a second, unlabelled description for assistive technology
+        if (svg) svg.setAttribute("aria-hidden", "true");
         if (!svg || k >= 6 || isMap) return;  // a map is drawn to its column by shopfloor.maps
         var box = svg.getBBox(), width = svg.getBoundingClientRect().width;
         var left = Math.max(0, -box.x), right = Math.max(0, box.x + box.width - width);

@@ -525,6 +525,9 @@ def _points(frame: pd.DataFrame, color, size, tooltip_fields, default_size: int 
     base = alt.Chart(data).encode(**encoding)
     filled = base.transform_filter("datum._site === true").mark_point(filled=True, opacity=0.9)
     hollow = base.transform_filter("datum._site !== true").mark_point(filled=False, strokeWidth=1.8, opacity=0.95)
+    if size:  # the size legend is drawn from the filled layer only: the hollow one would make its symbols rings
+        hollow = hollow.encode(size=alt.Size(f"{size}:Q", scale=alt.Scale(domain=[0, top], range=list(size_range)),
+                                             legend=None))
     layers = []
     if size and frame[size].isna().any():
         # a place without a value would be dropped by the size scale: an open square instead
