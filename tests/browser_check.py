@@ -306,8 +306,9 @@ async () => {
 }
 """
 
-WAIT_FOR_CHARTS = ("() => [...document.querySelectorAll('.shopfloor-chart')]"
-                   ".every(e => e.querySelector('svg, canvas'))")
+# Drawn, and fitted to the column as it now stands (the chart script marks its box with the width it fitted).
+WAIT_FOR_CHARTS = ("() => [...document.querySelectorAll('.shopfloor-chart')].every(e => e.querySelector('svg, canvas')"
+                   " && Math.abs(Number(e.dataset.fitted) - e.getBoundingClientRect().width) < 8)")
 
 
 def check(site: Path, pages: list[str], screenshot_dir: Path | None, axe: Path | None = None,

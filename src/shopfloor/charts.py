@@ -328,15 +328,24 @@ _SCRIPT = """<script type="text/javascript">
       part.width = Math.max(40, Math.round(part.width + delta / cells));
     }}
   }}
-  var drawn = null, drawnAt = -1, watcher = null;
+  // Fits run one after another (a width that changes while a chart is being fitted waits for that fit to end),
+  // and a fit a newer width has overtaken stops: an older drawing never lands over a newer one. When the chart
+  // stands fitted to its column, its box says so (data-fitted, the width it was fitted to).
+  var drawn = null, drawnAt = -1, watcher = null, queue = Promise.resolve(), generation = 0;
   function draw() {{
     if (!watcher && window.ResizeObserver) {{  // a new column width (rotation, window, a panel opened): fit again
       watcher = new ResizeObserver(function () {{ clearTimeout(watcher.timer); watcher.timer = setTimeout(draw, 200); }});
       watcher.observe(el);
     }}
+    var mine = ++generation;
+    el.removeAttribute("data-fitted");
+    queue = queue.then(function () {{ return fitTo(mine); }}).catch(fail);
+  }}
+  function fitTo(mine) {{
+    if (mine !== generation) return;
     var room = el.getBoundingClientRect().width;
-    if (!room || Math.abs(room - drawnAt) < 8) return;
-    drawnAt = room;
+    if (!room) return;
+    if (Math.abs(room - drawnAt) < 8) {{ el.setAttribute("data-fitted", Math.round(drawnAt)); return; }}
     var sized = JSON.parse(JSON.stringify(spec));
     var pad = {{left: 5, right: 5, top: 5, bottom: 5}};
     function pass(k) {{
@@ -344,11 +353,12 @@ _SCRIPT = """<script type="text/javascript">
       sized.padding = pad;
       return vegaEmbed(el, sized, options).then(function (result) {{
         drawn = result;
+        if (mine !== generation) return;  // a newer width is waiting: its fit draws next
         var svg = el.querySelector("svg");
         // the chart's box (role img, labelled with the alt text) speaks for it: its SVG's parts (brushes too) are
         // not a second, unlabelled description for assistive technology
         if (svg) svg.setAttribute("aria-hidden", "true");
-        if (!svg || k >= 6 || isMap) return;  // a map is drawn to its column by shopfloor.maps
+        if (!svg || k >= 6 || isMap) {{ done(); return; }}  // a map is drawn to its column by shopfloor.maps
         var box = svg.getBBox(), width = svg.getBoundingClientRect().width;
         var left = Math.max(0, -box.x), right = Math.max(0, box.x + box.width - width);
         var again = false;
@@ -359,9 +369,15 @@ _SCRIPT = """<script type="text/javascript">
         var delta = room - (width + left + right);
         if (fit && delta < -1) {{ widen(sized, delta - 2); again = true; }}  // narrower only: as drawn where it fits
         if (again) return pass(k + 1);
+        done();
       }});
     }}
-    pass(0).catch(fail);
+    function done() {{  // drawnAt: the width of the last fit that ran to its end
+      if (mine !== generation) return;
+      drawnAt = room;
+      el.setAttribute("data-fitted", Math.round(room));
+    }}
+    return pass(0);
   }}
   {loader}
 }})();
