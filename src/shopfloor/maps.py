@@ -216,6 +216,13 @@ _WIDTHS.update({c: 556 for c in "0123456789"})
 _WIDTHS.update({".": 278, ",": 278, "-": 333, "(": 333, ")": 333, "'": 191, "’": 222, ":": 278, "–": 556})
 
 
+# The labels are placed for the widest font a reader may get: where neither Helvetica nor Arial is installed the
+# browser falls back to a wider sans (DejaVu Sans, about 12 percent wider). A label keeps a quarter em clear at
+# each end (two labels on one line read as one when closer than half an em).
+FONT_SLACK = 1.15
+LABEL_PAD_EM = 0.25
+
+
 def text_width(text: str, font_size: float, bold: bool = False) -> float:
     """Estimated width in px of `text` in Helvetica/Arial (bold about 8 percent wider)."""
     width = sum(_WIDTHS.get(c, 560) for c in text) / 1000 * font_size
@@ -308,8 +315,9 @@ class Label:
         self.font_size, self.bold, self.italic = font_size, bold, italic
         self.area = area  # the design box the label must stay in
         self.key = key or text
-        self.w = text_width(text, font_size, bold) + 2.0
+        self.w = text_width(text, font_size, bold) * FONT_SLACK + 2.0
         self.h = font_size * 1.2
+        self.pad = LABEL_PAD_EM * font_size  # px kept clear at each end
 
     def offsets(self) -> list[tuple[float, float]]:
         """Candidate offsets (px) of the label's centre from its anchor, in order of preference."""
@@ -340,12 +348,13 @@ def _samples(bucket: int) -> list[float]:
 
 
 def place_labels(labels: list[Label], marks: list[tuple[float, float, float]], blocked=(),
-                 bucket: int = len(K_BUCKETS) - 1) -> list[tuple[Label, float, float]]:
+                 bucket: int = len(K_BUCKETS) - 1, fixed=()) -> list[tuple[Label, float, float]]:
     """Greedy placement, in the order given: for each label the first candidate offset whose box, at every k
     of the bucket, stays inside its area and clear of the marks (x, y, radius in design px / px), the boxes
-    in `blocked` (design px) and the labels placed before; a label with no such offset is left off.
-    Returns (label, dx, dy) with the offsets in px."""
-    placed: list[tuple[Label, float, float]] = []
+    in `blocked` (design px), the labels in `fixed` (label, dx, dy: placed by an earlier call) and the labels
+    placed before; a label with no such offset is left off. Labels keep their `pad` clear at each end.
+    Returns (label, dx, dy) with the offsets in px (not those in `fixed`)."""
+    placed: list[tuple[Label, float, float]] = list(fixed)
     gap = 0.75  # px kept clear around a label (the stored positions are rounded to 0.1 px)
     for label in labels:
         for dx, dy in label.offsets():
@@ -354,25 +363,26 @@ def place_labels(labels: list[Label], marks: list[tuple[float, float, float]], b
                 box = (k * label.x + dx - label.w / 2 - gap, k * label.y + dy - label.h / 2 - gap,
                        k * label.x + dx + label.w / 2 + gap, k * label.y + dy + label.h / 2 + gap)
                 inner_box = (box[0] + gap, box[1] + gap, box[2] - gap, box[3] - gap)
+                padded = (box[0] - label.pad, box[1], box[2] + label.pad, box[3])
                 if label.area and not _inside(inner_box, tuple(k * v for v in label.area)):
                     fits = False
                 elif any(_overlap(box, (k * x - r, k * y - r, k * x + r, k * y + r)) for x, y, r in marks):
                     fits = False
                 elif any(_overlap(box, tuple(k * v for v in b)) for b in blocked):
                     fits = False
-                elif any(_overlap(box, _box_at(other, odx, ody, k)) for other, odx, ody in placed):
+                elif any(_overlap(padded, _box_at(other, odx, ody, k, other.pad)) for other, odx, ody in placed):
                     fits = False
                 if not fits:
                     break
             if fits:
                 placed.append((label, dx, dy))
                 break
-    return placed
+    return placed[len(fixed):]
 
 
-def _box_at(label: Label, dx: float, dy: float, k: float) -> tuple[float, float, float, float]:
-    return (k * label.x + dx - label.w / 2, k * label.y + dy - label.h / 2,
-            k * label.x + dx + label.w / 2, k * label.y + dy + label.h / 2)
+def _box_at(label: Label, dx: float, dy: float, k: float, pad: float = 0.0) -> tuple[float, float, float, float]:
+    return (k * label.x + dx - label.w / 2 - pad, k * label.y + dy - label.h / 2,
+            k * label.x + dx + label.w / 2 + pad, k * label.y + dy + label.h / 2)
 
 
 def label_boxes(chart, k: float) -> list[tuple[str, tuple[float, float, float, float]]]:
@@ -389,7 +399,7 @@ def label_boxes(chart, k: float) -> list[tuple[str, tuple[float, float, float, f
         for row in data["values"] if "values" in data else spec.get("datasets", {}).get(data.get("name"), []):
             if "b" not in row or row["b"] != bucket:
                 continue
-            w = text_width(row["text"], row["fs"], row.get("bold", False)) + 2.0
+            w = text_width(row["text"], row["fs"], row.get("bold", False)) * FONT_SLACK + 2.0
             h = row["fs"] * 1.2
             cx, cy = k * row["px"] + row["ox"], k * row["py"] + row["oy"]
             out.append((row["text"], (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)))
@@ -492,6 +502,18 @@ def _mark_area(frame: pd.DataFrame, size: str | None, size_range, default_size) 
     return size_range[0] + (size_range[1] - size_range[0]) * values.fillna(0).clip(lower=0) / top
 
 
+LEGEND_FONT_SIZE = 13  # the book's theme (charts.theme)
+
+
+def legend_columns(labels, symbol: float = 16.0, font_size: float = LEGEND_FONT_SIZE) -> alt.ExprRef:
+    """A legend's number of columns as an expression of the view's width: as many entries a row as fit in it
+    (symbol, the widest label, Vega's gaps), at least one. Pair it with orient "bottom": a legend that fits
+    its map's box at every column width."""
+    widest = max((text_width(str(t), font_size) * FONT_SLACK for t in labels), default=0.0)
+    entry = math.ceil(symbol + 5 + widest + 12)
+    return alt.ExprRef(f"max(1, floor(width / {entry}))")
+
+
 def _points(frame: pd.DataFrame, color, size, tooltip_fields, default_size: int = 70, *, size_range=(40, 360),
             color_scale=None, shape=None, shape_scale=None, size_legend=None) -> list[alt.Chart]:
     """Filled marks for sites, hollow marks for places known only roughly; same colour and size scales.
@@ -514,6 +536,9 @@ def _points(frame: pd.DataFrame, color, size, tooltip_fields, default_size: int 
         size_legend.symbolType = "circle"
         top = pd.to_numeric(frame[size], errors="coerce").max()
         top = float(top) if pd.notna(top) and top > 0 else 1.0
+        if size_legend.columns is alt.Undefined:
+            size_legend.orient, size_legend.direction = "bottom", "horizontal"
+            size_legend.columns = legend_columns([f"{top:,.0f}"], symbol=math.sqrt(size_range[1]))
         encoding["size"] = alt.Size(f"{size}:Q", title=TOOLTIP_TITLES.get(size, size.replace("_", " ").capitalize()),
                                     scale=alt.Scale(domain=[0, top], range=list(size_range)),
                                     legend=size_legend)
@@ -544,7 +569,7 @@ def _wrap(lines, font_size: float, bold: bool = False, width: float = 300.0) -> 
         words, current = line.split(), ""
         for word in words:
             candidate = f"{current} {word}".strip()
-            if current and text_width(candidate, font_size, bold) > width:
+            if current and text_width(candidate, font_size, bold) * FONT_SLACK > width:
                 out.append(current)
                 current = word
             else:
@@ -748,7 +773,7 @@ def ussr_map(places: pd.DataFrame, color: str | None = None, size: str | None = 
         inset_labels = [lab for lab in wanted if lab.area == inner and inner is not None]
         other = [lab for lab in wanted if not (lab.area == inner and inner is not None)]
         out += place_labels(inset_labels, marks, blocked=[], bucket=bucket)
-        out += place_labels(other, marks, blocked=blocked, bucket=bucket)
+        out += place_labels(other, marks, blocked=blocked, bucket=bucket, fixed=out)
         placed[bucket] = out
     layers += _label_layers(placed, "labels")
     if box_px:

@@ -732,7 +732,8 @@ def gazetteer_map(places: pd.DataFrame | None = None) -> alt.LayerChart:
     pick = alt.selection_point(name="kind_pick", fields=["kind"], bind="legend")
     colour = alt.Color("kind:N", title="Kind (click to filter)",
                        scale=alt.Scale(domain=kinds, range=[PLACE_KIND_COLOURS[k] for k in kinds]),
-                       legend=alt.Legend(orient="bottom", direction="horizontal", columns=5, symbolStrokeWidth=2))
+                       legend=alt.Legend(orient="bottom", direction="horizontal", symbolStrokeWidth=2,
+                                         columns=maps.legend_columns(kinds)))
     layers = list(chart.layer)
     hollow, filled = layers[-2], layers[-1]
     opacity = alt.condition(pick, alt.value(0.95), alt.value(0.06))
