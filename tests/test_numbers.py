@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-from conftest import BIN, ROOT, require_tool
+from conftest import ROOT, require_tool
 from prose_text import pages, paragraphs, prose_lines, recorded_values
 from shopfloor import data, numbers
 
@@ -150,37 +149,22 @@ def test_numbers_in_sentences_read_as_prose(page):
     assert not problems, "\n".join(problems)
 
 
-# --- a small copy of the book, built ----------------------------------------------------------------------------
+# --- the built book (the HTML and PDF builds the other tests share) ------------------------------------------
 
 CHAPTER = "chapters/union-purge/union-democracy"
 THEME_PAGES = ["chapters/industrial-crisis/wages-and-workforce", "chapters/industrial-crisis/hunger-danger-protest",
                "chapters/factory-politics/kirov-works", "chapters/factory-politics/moscow-factories",
                "chapters/union-purge/union-democracy", "chapters/union-purge/repression-of-union-officials",
                "chapters/two-lenses"]
-IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", ".jupyter_cache", "__pycache__", ".pytest_cache", ".cache",
-                                ".ipynb_checkpoints")
-
-
-@pytest.fixture(scope="module")
-def small_book(tmp_path_factory) -> Path:
-    """The front page and one theme chapter, built in HTML and LaTeX (not strict: it links to pages it leaves out)."""
-    book = tmp_path_factory.mktemp("small-book") / "book"
-    shutil.copytree(ROOT, book, ignore=IGNORE)
-    (book / "_toc.yml").write_text(f"format: jb-book\nroot: index\nchapters:\n  - file: {CHAPTER}\n", encoding="utf-8")
-    for builder in ("html", "latex"):
-        done = subprocess.run([str(BIN / "jupyter-book"), "build", str(book), "--builder", builder, "--keep-going"],
-                              capture_output=True, text=True, timeout=900)
-        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return book / "_build"
 
 
 def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
 
 
-@pytest.mark.xdist_group("small-book")
-def test_the_built_chapter_has_focusable_source_spans(small_book):
-    page = (small_book / "html" / f"{CHAPTER}.html").read_text(encoding="utf-8")
+@pytest.mark.xdist_group("html")
+def test_the_built_chapter_has_focusable_source_spans(html_site):
+    page = (html_site / f"{CHAPTER}.html").read_text(encoding="utf-8")
     spans = re.findall(r'<span class="sf-source" tabindex="0" data-source="([^"]+)" aria-description="\1">([^<]+)'
                        r'</span>', page)
     assert len(spans) >= 40, f"only {len(spans)} prose numbers carry their source"
@@ -188,20 +172,20 @@ def test_the_built_chapter_has_focusable_source_spans(small_book):
             '(GARF f. 5451, o. 22, d. 64, ll. 211-224)', "15 percent") in spans
     # the sentence reads as before: the source is in attributes, not in the text
     assert "cut its paid staff by 15 percent, handing the work to volunteers" in _text(page)
-    css = (small_book / "html" / "_static" / "shopfloor.css").read_text(encoding="utf-8")
+    css = (html_site / "_static" / "shopfloor.css").read_text(encoding="utf-8")
     assert ".sf-source:hover::after, .sf-source:focus::after" in css and "attr(data-source)" in css
 
 
-@pytest.mark.xdist_group("small-book")
-def test_the_latex_edition_has_the_plain_numbers(small_book):
-    tex = next((small_book / "latex").glob("*.tex")).read_text(encoding="utf-8")
+@pytest.mark.xdist_group("pdf")
+def test_the_latex_edition_has_the_plain_numbers(pdf_file):
+    tex = next(pdf_file.parent.glob("*.tex")).read_text(encoding="utf-8")
     assert "cut its paid staff by \\DUrole{output,text_plain}{15 percent}, handing" in re.sub(r"\s+", " ", tex)
     assert "sf-source" not in tex and "data-source" not in tex
 
 
-@pytest.mark.xdist_group("small-book")
-def test_the_front_page_shows_the_three_themes_and_how_to_use_the_book(small_book):
-    page = (small_book / "html" / "index.html").read_text(encoding="utf-8")
+@pytest.mark.xdist_group("html")
+def test_the_front_page_shows_the_three_themes_and_how_to_use_the_book(html_site):
+    page = (html_site / "index.html").read_text(encoding="utf-8")
     text = _text(page)
     for theme in ("The industrial crisis, 1928\u2060\u2013\u20601936", "Factory politics, 1926\u2060\u2013\u20601941",
                   "The union purge, 1935\u2060\u2013\u20601938", "The comparison"):
@@ -216,12 +200,12 @@ def test_the_front_page_shows_the_three_themes_and_how_to_use_the_book(small_boo
     assert len(re.findall(r'class="sf-source"', page)) >= 4  # its numbers carry their sources too
 
 
-@pytest.mark.xdist_group("small-book")
-def test_the_title_keeps_its_years_together_at_390_and_1280_px(small_book, tmp_path):
+@pytest.mark.xdist_group("html")
+def test_the_title_keeps_its_years_together_at_390_and_1280_px(html_site, tmp_path):
     require_tool("chromium", "chromium")
     from playwright.sync_api import sync_playwright
 
-    url = (small_book / "html" / "index.html").as_uri()
+    url = (html_site / "index.html").as_uri()
     lines = """() => {
         const out = [];
         const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -248,13 +232,13 @@ def test_the_title_keeps_its_years_together_at_390_and_1280_px(small_book, tmp_p
         browser.close()
 
 
-@pytest.mark.xdist_group("small-book")
-def test_a_focused_number_shows_its_source_inside_the_screen(small_book):
+@pytest.mark.xdist_group("html")
+def test_a_focused_number_shows_its_source_inside_the_screen(html_site):
     """Keyboard focus on each prose number shows its tooltip (the locator), and no tooltip widens the page."""
     require_tool("chromium", "chromium")
     from playwright.sync_api import sync_playwright
 
-    url = (small_book / "html" / f"{CHAPTER}.html").as_uri()
+    url = (html_site / f"{CHAPTER}.html").as_uri()
     tip = "el => getComputedStyle(el, '::after').display + '|' + getComputedStyle(el, '::after').content"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])

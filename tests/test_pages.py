@@ -15,7 +15,7 @@ pytestmark = pytest.mark.xdist_group("html")
 
 PAGE_BUDGET = 1_500_000  # bytes a reader downloads for one page, not counting the shared Vega bundle
 SHARED = {"vega-bundle.js"}
-CHART = re.compile(r'<div id="(sf-chart-[0-9a-f-]+)" class="shopfloor-chart" role="img" aria-label="([^"]*)"></div>\s*'
+CHART = re.compile(r'<div id="(sf-chart-[0-9a-f-]+)" class="shopfloor-chart" role="img" aria-label="([^"]*)"[^>]*></div>\s*'
                    r'<script type="text/javascript">.*?var spec = (\{.*?\});\n', re.S)
 
 
