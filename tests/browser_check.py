@@ -339,6 +339,12 @@ def check(site: Path, pages: list[str], screenshot_dir: Path | None, axe: Path |
                     drawn = page.eval_on_selector_all(
                         ".shopfloor-chart", "els => els.filter(e => e.querySelector('svg, canvas')).map(e => e.id)")
                 page.evaluate("() => document.fonts.ready.then(() => true)")
+                result["views"][str(width)] = page.evaluate(READER_JS, patterns or [])
+                if axe is not None and width == DESKTOP:
+                    page.add_script_tag(path=str(axe))
+                    result["axe"] = page.evaluate(AXE_JS)
+                # Screenshots last: a full-page screenshot resizes the viewport for a moment (the scrollbar goes),
+                # and the charts fit themselves to the new column again, which a measurement must not catch midway.
                 if width == DESKTOP:
                     result["charts"], result["drawn"] = charts, drawn
                     if screenshot_dir is not None and drawn and not shot_taken:
@@ -347,10 +353,6 @@ def check(site: Path, pages: list[str], screenshot_dir: Path | None, axe: Path |
                 if all_shots is not None:
                     name = page_path.removesuffix(".html").replace("/", "_")
                     page.screenshot(path=str(all_shots / f"{name}-{width}.png"), full_page=True)
-                result["views"][str(width)] = page.evaluate(READER_JS, patterns or [])
-                if axe is not None and width == DESKTOP:
-                    page.add_script_tag(path=str(axe))
-                    result["axe"] = page.evaluate(AXE_JS)
                 page.close()
             result["console_errors"] = sorted(set(result["console_errors"]))
             result["outside_requests"] = sorted(set(result["outside_requests"]))
