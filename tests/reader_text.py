@@ -5,13 +5,13 @@ figure cells, inline code (what an exercise asks a reader to type: `data.query("
 names a measure and a place by their ids on purpose), attributes (tooltips live in `title` and in the charts' JSON) and the Sphinx chrome; text inside
 `<details>` counts, since a reader opens it. `id_hits` matches that text against the row-id patterns of
 data/datapackage.json, the hyphenated slugs of the data (people, places, organisations), and ISO dates.
-Run as a script it surveys a built site: `python tests/reader_text.py SITE_DIR`.
+The browser test (tests/browser_check.py) makes the same check on the rendered pages; these functions check
+generated text without a build, and the length of the reference pages.
 """
 from __future__ import annotations
 
 import json
 import re
-import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,8 +19,6 @@ from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
 ISO_DATE = re.compile(r"(?<![\w-])\d{4}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?(?![\w-])")
-# The Data appendix documents the tables and may show their ids; nothing else may.
-ALLOWED_PAGES = {"chapters/data.html"}
 # Ids that are also plain English ("expelled for right-opposition ties"): not taken for ids in prose.
 ENGLISH = {"right-opposition"}
 # Parts of a page that are not read as text: code, the navigation and the theme's chrome.
@@ -80,29 +78,6 @@ def id_hits(text: str) -> list[tuple[str, str, str]]:
             start, end = match.span()
             hits.append((kind, match.group(0), text[max(0, start - 60):end + 60]))
     return hits
-
-
-def survey(site: Path) -> dict[str, list[tuple[str, str, str]]]:
-    found = {}
-    for page in sorted(site.rglob("*.html")):
-        rel = page.relative_to(site).as_posix()
-        if rel.startswith(("_", "genindex", "search")) or rel in ALLOWED_PAGES:
-            continue
-        hits = id_hits(visible_text(page.read_text(encoding="utf-8")))
-        if hits:
-            found[rel] = hits
-    return found
-
-
-if __name__ == "__main__":
-    result = survey(Path(sys.argv[1]))
-    total = 0
-    for page, hits in result.items():
-        print(f"== {page}: {len(hits)}")
-        for kind, match, context in hits[: int(sys.argv[2]) if len(sys.argv) > 2 else 8]:
-            print(f"   [{kind}] {match!r}: …{context}…")
-        total += len(hits)
-    print("total", total)
 
 
 def unfolded_text(page_html: str) -> str:

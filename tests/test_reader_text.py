@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reader_text import ALLOWED_PAGES, id_hits, survey, unfolded_text, visible_text  # noqa: E402
+from reader_text import id_hits, unfolded_text, visible_text  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("html")
 
@@ -95,13 +95,6 @@ def test_generated_reference_pages_show_no_ids():
 
 
 # ----------------------------------------------------------------------------------- the built book
-
-def test_no_ids_in_what_a_reader_sees(html_site):
-    found = survey(html_site)
-    report = {page: [m for _k, m, _c in hits][:12] for page, hits in found.items()}
-    assert not found, (f"internal ids or ISO dates in the visible text of {len(found)} pages (allowed only on "
-                       f"{sorted(ALLOWED_PAGES)}): {report}")
-
 
 def reference_lengths(site: Path) -> dict[str, int]:
     return {page: len(unfolded_text((site / REFERENCE / f"{page}.html").read_text(encoding="utf-8")))

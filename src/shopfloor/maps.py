@@ -487,7 +487,8 @@ def _columns(frame: pd.DataFrame, fields) -> list[str]:
 
 
 def _short_label(row) -> str:
-    for column in ("label", "name_modern", "name"):
+    # the name of the 1930s, as the sources give it (Leningrad, Sverdlovsk); the modern name is in the tooltip
+    for column in ("label", "name", "name_modern"):
         value = row.get(column)
         if isinstance(value, str) and value.strip():
             return value.split(";")[0].split("|")[0].strip()
@@ -668,8 +669,8 @@ def ussr_map(places: pd.DataFrame, color: str | None = None, size: str | None = 
 
     color/size/shape: optional column names (nominal/quantitative/nominal) with optional scales; tooltips
     show `tooltip_fields` and always end with the source locator. Rows without lat/lon are left out.
-    label: True labels each marked place with its `label` column, else the first name of `name_modern` or
-    `name`; a column name labels from that column; False draws no place labels. inset: True, False or
+    label: True labels each marked place with its `label` column, else its `name` (the source's, of the
+    1930s) or `name_modern`; a column name labels from that column; False draws no place labels. inset: True, False or
     "auto" (when INSET_MIN_MARKS places lie in INSET_EXTENT). region_labels: name the regions."""
     main = _ussr_canvas()
     frame = _located(places).reset_index(drop=True)

@@ -41,19 +41,6 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 SEARCH_SCRIPTS = re.compile(r'\s*<script src="[^"]*(searchindex\.js|_static/searchtools\.js|_static/language_data\.js)"></script>')
 
 
-def _search_index_on_search_page_only(app, exception=None) -> None:
-    if exception is not None or app.builder.format != "html" or app.config.html_theme_options.get(
-            "search_as_you_type"):
-        return
-    for page in Path(app.outdir).rglob("*.html"):
-        if page.name == "search.html" or "_static" in page.parts:
-            continue
-        html = page.read_text(encoding="utf-8")
-        trimmed = SEARCH_SCRIPTS.sub("", html)
-        if trimmed != html:
-            page.write_text(trimmed, encoding="utf-8")
-
-
 # Accessible names that contradict the visible text (axe-core's label-content-name-mismatch, aria-required-children):
 # the theme's search button says "Search" while it shows "Search... Ctrl+K"; MyST-NB's fold of a figure's code
 # says "Toggle hidden content" while it shows "Show code cell source"; docutils gives the bibliography's list of
@@ -65,9 +52,12 @@ NAME_FIXES = [
 ]
 
 
-def _names_as_shown(app, exception=None) -> None:
+def _rewrite_pages(app, exception=None) -> None:
+    """Once the HTML pages are written: accessible names as shown (NAME_FIXES) on every page, and the search
+    index scripts left to the search page (unless the theme's search-as-you-type box asks for them)."""
     if exception is not None or app.builder.format != "html":
         return
+    index_everywhere = app.config.html_theme_options.get("search_as_you_type")
     for page in Path(app.outdir).rglob("*.html"):
         if "_static" in page.parts:
             continue
@@ -75,6 +65,8 @@ def _names_as_shown(app, exception=None) -> None:
         fixed = html
         for pattern, replacement in NAME_FIXES:
             fixed = pattern.sub(replacement, fixed)
+        if not index_everywhere and page.name != "search.html":
+            fixed = SEARCH_SCRIPTS.sub("", fixed)
         if fixed != html:
             page.write_text(fixed, encoding="utf-8")
 
@@ -221,6 +213,5 @@ def setup(app):
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _drop_scripts)
     app.connect("build-finished", _write_bundle)
-    app.connect("build-finished", _search_index_on_search_page_only)
-    app.connect("build-finished", _names_as_shown)
+    app.connect("build-finished", _rewrite_pages)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
