@@ -48,7 +48,8 @@ def test_reader_environment_leaves_out_the_book_stack():
 def test_reader_environment_pins_only_what_is_used():
     """Every package pinned for readers is imported by the notebooks or the package, or is the JupyterLab they
     run in (itables was pinned once and imported nowhere)."""
-    runtime = {"ipykernel", "jupyterlab", "notebook", "jupytext", "jupyterlab-myst", "pyogrio", "shapely"}
+    runtime = {"ipykernel", "jupyterlab", "notebook", "jupytext", "jupyterlab-myst", "pyogrio", "shapely",
+               "jsonschema"}  # jsonschema: pinned for import time (see binder/requirements.txt)
     code = "\n".join(p.read_text(encoding="utf-8") for p in [*ROOT.glob("src/shopfloor/*.py"),
                                                              *ROOT.glob("chapters/**/*.md")])
     imports = {"altair": "altair", "vl-convert-python": "vl_convert", "pandas": "pandas", "geopandas": "geopandas",
@@ -216,3 +217,11 @@ def test_checked_cells_print_what_was_recorded_in_the_reader_environment(two_run
         got = [{k: v for k, v in o.items() if k != "metadata"} for o in printed.get(index, [])]
         assert got == want, (f"{notebook.relative_to(ROOT)}, cell {index}: printed {got!r:.600} in the readers' "
                              f"environment, recorded {want!r:.600} (tests/snapshots; `make snapshots` re-records)")
+
+
+def test_importing_altair_compiles_no_grammar():
+    """Every kernel imports Altair, which imports jsonschema: from 4.24, jsonschema builds an RFC 3987 parser
+    with Lark on import (1.3 to 2 s per kernel). binder/requirements.txt pins 4.23.0, which does not."""
+    done = subprocess.run([sys.executable, "-c", "import sys, altair; print(sorted(m for m in ('lark', "
+                           "'rfc3987_syntax') if m in sys.modules))"], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", f"importing altair loaded {done.stdout.strip()}"

@@ -321,3 +321,39 @@ def test_slanted_category_labels_are_not_wrapped():
     assert "labelExpr" not in slanted["encoding"]["x"]["axis"]  # two slanted lines reach the next label
     level = charts.fit_spec(chart.encode(x="k:N", y="v:Q").to_dict())
     assert "labelExpr" in level["encoding"]["x"]["axis"]
+
+
+def test_altair_builds_its_class_table_once():
+    """Altair matched each shorthand encoding ("x:Q") against its ~600 schema classes by hashing every one of
+    them again, at every call (charts._cache_altair_class_lookup keeps the table): a second encoding hashes at
+    most a few schemas, and gives the same chart as before."""
+    from altair.utils import schemapi
+
+    alt.Chart().encode(x="a:Q")
+    calls = []
+    real = schemapi._FromDict.hash_schema.__func__
+
+    def counting(cls, schema, use_json=True):
+        calls.append(1)
+        return real(cls, schema, use_json)
+
+    original = schemapi._FromDict.__dict__["hash_schema"]
+    schemapi._FromDict.hash_schema = classmethod(counting)
+    try:
+        spec = alt.Chart().mark_point().encode(x="a:Q", color=alt.value("#123456")).to_dict()
+    finally:
+        schemapi._FromDict.hash_schema = original
+    assert len(calls) < 20, f"{len(calls)} schemas hashed for two encodings"
+    assert spec["encoding"] == {"x": {"field": "a", "type": "quantitative"}, "color": {"value": "#123456"}}
+
+
+def test_a_chart_kind_is_validated_when_drawn():
+    """The chart kinds and maps skip Altair's validation of each object as it is made; the whole chart is
+    validated when drawn, so a wrong property still stops with Altair's error."""
+    @charts.validated_when_drawn
+    def build():
+        return alt.Chart(alt.Data(values=({"a": 1},))).mark_point().encode(x=alt.X("a:Q", bin="yes please"))
+
+    chart = build()
+    with pytest.raises(alt.utils.schemapi.SchemaValidationError):
+        chart.to_dict()

@@ -247,3 +247,33 @@ def test_one_gives_the_single_row_or_stops():
         data.one(data.query("party_members", place="krasnyi-putilovets"))
     with pytest.raises(ValueError, match="expected one row, got 0"):
         data.one(data.query("party_members", place="krasnyi-putilovets", period="1941"))
+
+
+def test_a_query_reads_no_file_unless_one_changed(tmp_path, monkeypatch):
+    """A page makes dozens of queries: the second one reads no file, and a changed file is read again (the
+    answer follows the data, never a remembered state of it)."""
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    package = folder / "datapackage.json"
+    before = data.query("workforce", place="ussr", package=package)
+    reads = []
+    real_read_bytes, real_read_text = type(package).read_bytes, type(package).read_text
+    monkeypatch.setattr(type(package), "read_bytes", lambda self: reads.append(self.name) or real_read_bytes(self))
+    monkeypatch.setattr(type(package), "read_text", lambda self, *a, **k: reads.append(self.name)
+                        or real_read_text(self, *a, **k))
+    data.query("workforce", place="ussr", package=package)
+    assert reads == [], f"a repeated query read {reads}"
+    monkeypatch.undo()
+
+    first = before.iloc[0]
+    rows = list(csv.DictReader((folder / "observations.csv").open(encoding="utf-8")))
+    for row in rows:
+        if row["obs_id"] == first["obs_id"]:
+            row["value"] = str(float(first["value"]) + 1)
+    with (folder / "observations.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    after = data.query("workforce", place="ussr", package=package)
+    changed = after.set_index("obs_id").loc[first["obs_id"], "value"]
+    assert changed == first["value"] + 1

@@ -18,7 +18,7 @@ import json
 import os
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 import math
 
@@ -468,11 +468,49 @@ def renderer(spec: dict, **_metadata) -> dict:
     return bundle
 
 
+def _cache_altair_class_lookup() -> None:
+    """Altair turns every encoding given as a shorthand ("year:Q") or a dict (alt.value) into its class by a
+    table of all of its ~600 schema classes, and builds that table again, hashing each schema as JSON, at every
+    such call (about 6 ms; a map makes dozens). The table depends only on the set of classes, so it is kept
+    and reused here: the same lookup, the same classes found. Altair's own pull request vega/altair#3547
+    (open) would do the same."""
+    from altair.utils import schemapi
+
+    if getattr(schemapi._FromDict.__init__, "shopfloor_cached", False):
+        return
+    build = schemapi._FromDict.__init__
+    tables: dict[frozenset, dict] = {}
+
+    def __init__(self, wrapper_classes, /) -> None:
+        classes = tuple(wrapper_classes)
+        key = frozenset(classes)
+        if key not in tables:
+            build(self, classes)
+            tables[key] = self.class_dict
+        self.class_dict = tables[key]
+
+    __init__.shopfloor_cached = True
+    schemapi._FromDict.__init__ = __init__
+
+
 def activate() -> None:
     """Register and enable the book's theme and renderer (done once, on import)."""
+    _cache_altair_class_lookup()
     alt.theme.register("shopfloor", enable=True)(theme)
     alt.renderers.register("shopfloor", renderer)
     alt.renderers.enable("shopfloor")
+
+
+def validated_when_drawn(build):
+    """For a function that builds a chart: Altair's debug mode validates every object as it is created (every
+    encoding, every data object), which for a map of hundreds of objects costs more than drawing it. The
+    chart is validated once, whole, against the Vega-Lite schema when it is drawn (`to_dict`), which
+    finds the same errors; only the traceback points at the drawing instead of the line."""
+    @wraps(build)
+    def wrapper(*args, **kwargs):
+        with alt.utils.schemapi.debug_mode(False):
+            return build(*args, **kwargs)
+    return wrapper
 
 
 def tooltip(*fields: str) -> list[alt.Tooltip]:
@@ -500,14 +538,16 @@ def inferred_words(frame: pd.DataFrame) -> pd.Series:
 
 def chart_data(rows: pd.DataFrame, columns: list[str]) -> alt.Data:
     """The columns a chart needs as inline records, every missing value as None. Altair would turn
-    None back into NaN, which is not JSON; here a blank reaches the chart as null, never NaN or 0."""
+    None back into NaN, which is not JSON; here a blank reaches the chart as null, never NaN or 0.
+    The records are a tuple: Altair deep-copies lists at every method call on a chart (`encode`, `mark_*`,
+    `properties`, layering), a tuple it passes on as it is, and it writes either as a JSON array."""
     if "inferred_words" in columns and "inferred_words" not in rows.columns:
         rows = rows.assign(inferred_words=inferred_words(rows))
     records = []
     for record in rows[columns].astype(object).to_dict("records"):
         records.append({k: (None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v)
                         for k, v in record.items()})
-    return alt.Data(values=records)
+    return alt.Data(values=tuple(records))
 
 
 def qualifier_shape(present=None, title: str = "How the source words it") -> alt.Shape:
@@ -564,6 +604,7 @@ def _rule_layers(rule_at, rule_label, scale, above=True) -> list:
 OFFSET_BAND = 15  # px: a line of an 11 px value label, the least height of a colour's band within a dot row
 
 
+@validated_when_drawn
 def dots(rows: pd.DataFrame, y: str, color: str | None = None, x_title: str = "", *, log: bool = False,
          x_domain: list[float] | None = None, color_sort: list[str] | None = None, color_title: str | None = None,
          labels: bool = True, tips=("description", "as_printed", "qualifier", "period"),
@@ -615,6 +656,7 @@ def dots(rows: pd.DataFrame, y: str, color: str | None = None, x_title: str = ""
     return alt.layer(*layers).properties(width=width, height=max(per_row * frame[y].nunique(), 100))
 
 
+@validated_when_drawn
 def bars(rows: pd.DataFrame, y: str, x_title: str = "", *, color: str | None = None,
          color_sort: list[str] | None = None, x_domain: list[float] | None = None, rule_at: float | None = None,
          rule_label: str = "", tips=("description", "as_printed", "period"), x_format: str = "~s",
@@ -666,6 +708,7 @@ def event_span(start, end=None) -> tuple[str, str]:
     return lower(str(start)), upper(str(end))
 
 
+@validated_when_drawn
 def timeline(events: pd.DataFrame, group: str, *, label: str = "title", groups: list[str] | None = None,
              colors: list[str] | None = None, domain: tuple[str, str] | None = None,
              tips=("title", "dated", "summary"), width: int = 300, row_height: int | None = None,
@@ -727,6 +770,7 @@ def network_layout(groups: list[str], centres: dict[str, tuple[float, float]], e
     return np.round(pos, 4)
 
 
+@validated_when_drawn
 def network(nodes: pd.DataFrame, edges: pd.DataFrame, *, node_color: str, node_shape: str, edge_color: str,
             label: str = "label", node_tips=("name",), edge_tips=("description",), color_sort=None,
             shape_sort=None, edge_sort=None, width: int = 360, height: int = 400) -> alt.LayerChart:

@@ -20,6 +20,7 @@ file, the line, the column and what was expected instead of turning into a silen
 """
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import json
@@ -47,19 +48,30 @@ class DataError(ValueError):
 
 
 def descriptor(package: Path | None = None) -> dict:
-    package = package or paths.datapackage()
+    return copy.deepcopy(_descriptor(package))
+
+
+def _descriptor(package: Path | None) -> dict:
+    """The parsed datapackage.json, read again only when the file changed; not to be modified."""
+    package = Path(package or paths.datapackage())
+    stat = package.stat()
+    return _parsed(str(package.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _parsed(package: str, _size: int, _mtime_ns: int) -> dict:
     return json.loads(Path(package).read_text(encoding="utf-8"))
 
 
 def table_names(package: Path | None = None) -> list[str]:
-    return [r["name"] for r in descriptor(package)["resources"]]
+    return [r["name"] for r in _descriptor(package)["resources"]]
 
 
 def resource(name: str, package: Path | None = None) -> dict:
     names = table_names(package)
     if name not in names:
         raise KeyError(f"No table {name!r} in the data package; the tables are: {', '.join(names)}")
-    return next(r for r in descriptor(package)["resources"] if r["name"] == name)
+    return copy.deepcopy(next(r for r in _descriptor(package)["resources"] if r["name"] == name))
 
 
 def _read_csv(path: Path, fields: list[dict]) -> pd.DataFrame:
@@ -84,9 +96,17 @@ def _typed(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
 
 
 def _fingerprint(package: Path) -> str:
-    """A hash of the descriptor and every CSV: any change to the data gives a new fingerprint."""
-    digest = hashlib.sha256(package.read_bytes())
-    for path in sorted(package.parent.glob("*.csv")):
+    """A hash of the descriptor and every CSV: any change to the data gives a new fingerprint. The files are
+    read again only when one's size or modification time changed (a page asks for it at every query)."""
+    files = [package, *sorted(package.parent.glob("*.csv"))]
+    return _hash_files(tuple((str(f), s.st_size, s.st_mtime_ns) for f in files for s in [f.stat()]))
+
+
+@lru_cache(maxsize=8)
+def _hash_files(stats: tuple) -> str:
+    names = [Path(name) for name, _size, _mtime in stats]
+    digest = hashlib.sha256(names[0].read_bytes())
+    for path in names[1:]:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:24]
 
@@ -123,7 +143,8 @@ def load(name: str, package: Path | None = None, locators: bool = True) -> pd.Da
     the files, so a page may load the same table many times cheaply.
     """
     package = Path(package or paths.datapackage()).resolve()
-    resource(name, package)  # an unknown name fails here, listing the valid ones
+    if name not in table_names(package):
+        resource(name, package)  # fails, listing the valid names
     return _load(name, str(package), _fingerprint(package), locators).copy()
 
 
@@ -150,10 +171,11 @@ def _as_list(value) -> list:
 def _check_known(kind: str, values: list, known, names: dict | None = None) -> None:
     """Raise KeyError naming the unknown value(s) and listing the valid ones, closest matches first (by
     spelling of the id, then ids whose id or name, in `names`, contains the value)."""
-    known = sorted({str(k) for k in known if not pd.isna(k)})
-    unknown = [v for v in values if str(v) not in known]
+    known_set = known if isinstance(known, frozenset) else frozenset(str(k) for k in known if not pd.isna(k))
+    unknown = [v for v in values if str(v) not in known_set]
     if not unknown:
         return
+    known = sorted(known_set)
     names = names or {}
     close = [m for v in unknown for m in difflib.get_close_matches(str(v), known, n=5, cutoff=0.4)]
     close = [m for v in unknown for m in known
@@ -188,22 +210,18 @@ def query(measure=None, *, place=None, org=None, period=None, breakdown=None, th
     organisation, dimension or dimension value raises KeyError listing the valid ones, closest matches first.
     Examples: `query("injury_rate_change")`; `query("party_members", place="krasnyi-putilovets")`.
     """
-    obs = load("observations", package)
-    measures = load("measures", package)
-    rows = obs
+    index = _query_index(*_state(package))
+    obs = index.obs
+    keep = pd.Series(True, index=obs.index)
     if measure is not None:
         wanted = _as_list(measure)
-        _check_known("measure", wanted, measures["measure_id"])
-        rows = rows[rows["measure_id"].isin(wanted)]
-    for kind, value, table, key, column in (("place", place, "places", "place_id", "place_id"),
-                                            ("org", org, "organizations", "org_id", "org_id")):
+        _check_known("measure", wanted, index.known["measure"])
+        keep &= obs["measure_id"].isin(wanted)
+    for kind, value, column in (("place", place, "place_id"), ("org", org, "org_id")):
         if value is not None:
             wanted = _as_list(value)
-            frame = load(table, package, locators=False)
-            text = [c for c in ("name", "name_modern", "name_ru", "name_variants") if c in frame.columns]
-            names = dict(zip(frame[key], frame[text].fillna("").astype(str).agg(" ".join, axis=1)))
-            _check_known(kind, wanted, frame[key], names)
-            rows = rows[rows[column].isin(wanted)]
+            _check_known(kind, wanted, index.known[kind], index.names[kind])
+            keep &= obs[column].isin(wanted)
     unknown_dims = [d for d in dimensions if d not in DIMENSIONS]
     if unknown_dims:
         _check_known("dimension", unknown_dims, ("place", "org", "period", "breakdown", "theme", *DIMENSIONS))
@@ -211,8 +229,8 @@ def query(measure=None, *, place=None, org=None, period=None, breakdown=None, th
         if value is None:
             continue
         wanted = _as_list(value)
-        _check_known(f"{column} value", wanted, obs[column])
-        rows = rows[rows[column].isin(wanted)]
+        _check_known(f"{column} value", wanted, index.known[column])
+        keep &= obs[column].isin(wanted)
     if period is not None:
         if isinstance(period, (tuple, list)):
             if len(period) != 2:
@@ -222,18 +240,48 @@ def query(measure=None, *, place=None, org=None, period=None, breakdown=None, th
             if not (isinstance(period, (str, int)) and len(str(period)) == 4 and str(period).isdigit()):
                 raise ValueError(f"period: expected a year 'YYYY' or a (start, end) pair, got {period!r}")
             lo = hi = str(period)
-        starts = rows["period_start"].map(lambda d: _date_bounds(d)[0])
-        ends = rows["period_end"].fillna(rows["period_start"]).map(lambda d: _date_bounds(d)[1])
-        keep = pd.Series(True, index=rows.index)
         if lo is not None:
-            keep &= ends >= _date_bounds(lo)[0]
+            keep &= index.last_day >= _date_bounds(lo)[0]
         if hi is not None:
-            keep &= starts <= _date_bounds(hi)[1]
-        rows = rows[keep]
-    meta = measures.set_index("measure_id")
-    out = rows.assign(label=rows["measure_id"].map(meta["label"]).astype("string"),
-                      definition=rows["measure_id"].map(meta["definition"]).astype("string"))
+            keep &= index.first_day <= _date_bounds(hi)[1]
+    rows = obs[keep.to_numpy(dtype=bool)]
+    out = rows.assign(label=rows["measure_id"].map(index.labels).astype("string"),
+                      definition=rows["measure_id"].map(index.definitions).astype("string"))
     return out.sort_values(["measure_id", "period_start", "obs_id"], kind="stable").reset_index(drop=True)
+
+
+def _state(package: Path | None) -> tuple[str, str]:
+    package = Path(package or paths.datapackage()).resolve()
+    return str(package), _fingerprint(package)
+
+
+class _QueryIndex:
+    """What `query` needs of a state of the data, worked out once: the observations as loaded, the known
+    values of each filter (with the names that help a mistyped id find its match), and each row's period as
+    first and last possible day."""
+
+    def __init__(self, package: str, fingerprint: str):
+        self.obs = _load("observations", package, fingerprint, True)
+        measures = _load("measures", package, fingerprint, True).set_index("measure_id")
+        self.labels, self.definitions = measures["label"], measures["definition"]
+        self.known = {"measure": frozenset(measures.index)}
+        self.names = {}
+        for kind, table, key in (("place", "places", "place_id"), ("org", "organizations", "org_id")):
+            frame = _load(table, package, fingerprint, False)
+            text = [c for c in ("name", "name_modern", "name_ru", "name_variants") if c in frame.columns]
+            self.known[kind] = frozenset(frame[key].dropna())
+            self.names[kind] = dict(zip(frame[key], frame[text].fillna("").astype(str).agg(" ".join, axis=1)))
+        for column in ("breakdown", "theme", *DIMENSIONS):
+            self.known[column] = frozenset(self.obs[column].dropna().astype(str))
+        starts = self.obs["period_start"].astype(str)
+        ends = self.obs["period_end"].fillna(self.obs["period_start"]).astype(str)
+        self.first_day = starts.map(lambda d: _date_bounds(d)[0])
+        self.last_day = ends.map(lambda d: _date_bounds(d)[1])
+
+
+@lru_cache(maxsize=8)
+def _query_index(package: str, fingerprint: str) -> _QueryIndex:
+    return _QueryIndex(package, fingerprint)
 
 
 def measure(measure_id: str, package: Path | None = None, **dimensions) -> pd.DataFrame:

@@ -433,7 +433,8 @@ def _shapes(features, fill, stroke="none", stroke_width=0.0, tooltip=None, opaci
         encoding["stroke"] = alt.value(stroke)
     if tooltip:
         encoding["tooltip"] = tooltip
-    return alt.Chart(alt.InlineData(values=features)).mark_geoshape(
+    # a tuple: Altair copies lists at every method call, and these hold every vertex (charts.chart_data)
+    return alt.Chart(alt.InlineData(values=tuple(features))).mark_geoshape(
         filled=bool(fill), strokeWidth=stroke_width if "stroke" in encoding else 0, clip=True,
         fillOpacity=opacity).encode(**encoding)
 
@@ -452,7 +453,7 @@ def _label_layers(placed_by_bucket: dict[int, list], name: str) -> list[alt.Char
     # one pair of layers per font: no size channel (it would join the maps' size legend, in white)
     for bold, italic, size in sorted({(r["bold"], r["italic"], r["fs"]) for r in rows}):
         subset = [r for r in rows if (r["bold"], r["italic"], r["fs"]) == (bold, italic, size)]
-        base = alt.Chart(alt.InlineData(values=subset)).transform_filter("datum.b === sf_b").transform_calculate(
+        base = alt.Chart(alt.InlineData(values=tuple(subset))).transform_filter("datum.b === sf_b").transform_calculate(
             lx="datum.px + datum.ox / sf_k", ly="datum.py + datum.oy / sf_k").encode(
             longitude="lx:Q", latitude="ly:Q", text="text:N")
         style = dict(align="center", baseline="middle", fontSize=size, fontWeight="bold" if bold else "normal",
@@ -658,6 +659,7 @@ def _base_layers(canvas_key: str, box_px: tuple | None = None) -> dict:
     return out
 
 
+@charts.validated_when_drawn
 def ussr_map(places: pd.DataFrame, color: str | None = None, size: str | None = None,
              tooltip_fields=("name", "name_modern", "description"), title: str | None = None, *,
              label: bool | str = True, inset: bool | str = "auto", region_labels: bool = False,
@@ -702,7 +704,7 @@ def ussr_map(places: pd.DataFrame, color: str | None = None, size: str | None = 
         lon_min, lat_min, lon_max, lat_max = INSET_EXTENT
         extent = main.geometry(_box_ring(lon_min, lat_min, lon_max, lat_max), shapely.box(
             -MARGIN, -MARGIN, USSR_WIDTH + MARGIN, USSR_HEIGHT + MARGIN), 0.1)
-        layers.append(alt.Chart(alt.InlineData(values=_px_features([(extent, {})]))).mark_geoshape(
+        layers.append(alt.Chart(alt.InlineData(values=tuple(_px_features([(extent, {})])))).mark_geoshape(
             filled=False, strokeWidth=0.9, strokeDash=[3, 2], clip=True).encode(stroke=alt.value("#444444")))
         ib = _base_layers("inset", box_px)
         frame_box = _px_features([(shapely.box(*box_px), {})])
@@ -796,6 +798,7 @@ def _in_inset_area(x, y, main, frame, points) -> bool:
     return bool(len(hits)) and all(_in_extent(la, lo, INSET_EXTENT) for la, lo in zip(hits["lat"], hits["lon"]))
 
 
+@charts.validated_when_drawn
 def regions_map(title: str | None = None) -> alt.LayerChart:
     """The 1937 outline with the industrial regions named, and no places (the About the maps page)."""
     empty = pd.DataFrame({c: pd.Series(dtype="object") for c in
@@ -836,6 +839,7 @@ def city_map_note(city_id: str) -> str:
             "is a box around the 1930s city, not its boundary.")
 
 
+@charts.validated_when_drawn
 def city_map(places: pd.DataFrame, city_id: str, label: bool | str = True, size: str | None = None,
              tooltip_fields=("name", "name_modern", "description"), title: str | None = None, *,
              size_range=(60, 420), size_legend: alt.Legend | None = None,
