@@ -370,6 +370,31 @@ def test_rebuild_reproduces_the_committed_files(tmp_path):
         assert (tmp_path / name).read_bytes() == (MAPS / name).read_bytes(), f"{name} differs when rebuilt"
 
 
+def test_stored_basemaps_are_what_the_script_writes():
+    """maps/design_px.json holds the basemaps projected to design px; a change to the GeoJSON files or to the
+    projection in maps.py must be followed by `python maps/build_design_px.py`."""
+    done = subprocess.run([sys.executable, "-c", "import build_design_px as b; print(b.render(), end='')"],
+                          cwd=MAPS, capture_output=True, text=True, check=True)
+    assert (MAPS / maps.DESIGN_FILE).read_text(encoding="utf-8") == done.stdout, \
+        f"maps/{maps.DESIGN_FILE} is stale: run `python maps/build_design_px.py`"
+
+
+def test_a_map_projects_no_geometry_in_the_page(places, monkeypatch):
+    """Every USSR map, with its inset in any of the boxes it may take, draws the stored basemaps."""
+    def refuse(box_px):
+        raise AssertionError(f"projected the basemap for {box_px} in the page")
+
+    monkeypatch.setattr(maps, "_project_base_layers", refuse)
+    maps._base_layers.cache_clear()
+    try:
+        for box_px in [None, *maps._inset_candidates(maps._ussr_canvas())]:
+            assert maps._base_layers(box_px)["outline"]
+        maps.ussr_map(places, inset=True).to_dict()
+        maps.regions_map().to_dict()
+    finally:
+        maps._base_layers.cache_clear()
+
+
 def test_map_specs_are_deterministic(places):
     first = json.dumps(maps.ussr_map(places, color="location_precision").to_dict(), sort_keys=True)
     maps._base_layers.cache_clear()

@@ -610,22 +610,26 @@ def _inset_canvas(box_px) -> _Canvas:
     return _Canvas(_conic, corners, box_px)
 
 
-def _inset_box(main: _Canvas, marks_xy: list[tuple[float, float]]) -> tuple[float, float, float, float]:
-    """Where the inset goes: the first corner of the canvas (top right, bottom right, top left, bottom left)
-    whose box covers no mark of the main map."""
+def _inset_candidates(main: _Canvas) -> list[tuple[float, float, float, float]]:
+    """The boxes the inset may take, in order: top right, bottom right, top centre, bottom left."""
     lon_min, lat_min, lon_max, lat_max = INSET_EXTENT
     ring = _box_ring(lon_min, lat_min, lon_max, lat_max, 8)
     xs, ys = main.raw(*zip(*ring.exterior.coords))
     ratio = (max(ys) - min(ys)) / (max(xs) - min(xs))
     w, h = INSET_WIDTH, INSET_WIDTH * ratio + 16  # room for the inset's caption
     pad = 4
-    candidates = [(USSR_WIDTH - pad - w, pad), (USSR_WIDTH - pad - w, USSR_HEIGHT - pad - h),
-                  (USSR_WIDTH / 2 - w / 2, pad), (pad, USSR_HEIGHT - pad - h)]
-    for x0, y0 in candidates:
-        box_ = (x0, y0, x0 + w, y0 + h)
+    corners = [(USSR_WIDTH - pad - w, pad), (USSR_WIDTH - pad - w, USSR_HEIGHT - pad - h),
+               (USSR_WIDTH / 2 - w / 2, pad), (pad, USSR_HEIGHT - pad - h)]
+    return [(x0, y0, x0 + w, y0 + h) for x0, y0 in corners]
+
+
+def _inset_box(main: _Canvas, marks_xy: list[tuple[float, float]]) -> tuple[float, float, float, float]:
+    """Where the inset goes: the first candidate box that covers no mark of the main map (else the first)."""
+    candidates = _inset_candidates(main)
+    for box_ in candidates:
         if not any(box_[0] - 8 <= x <= box_[2] + 8 and box_[1] - 8 <= y <= box_[3] + 8 for x, y in marks_xy):
             return box_
-    return (USSR_WIDTH - pad - w, pad, USSR_WIDTH - pad, pad + h)
+    return candidates[0]
 
 
 def _in_extent(lat, lon, extent) -> bool:
@@ -633,9 +637,39 @@ def _in_extent(lat, lon, extent) -> bool:
     return lon_min <= lon <= lon_max and lat_min <= lat <= lat_max
 
 
+# The basemaps projected to design px, as maps/build_design_px.py writes them from the GeoJSON files above:
+# projecting, repairing and clipping the geometry took 0.4 s in every kernel that drew a USSR map.
+DESIGN_FILE = "design_px.json"
+
+
+def _design_key(box_px: tuple | None) -> str:
+    return "ussr" if box_px is None else "inset " + ",".join(f"{v:.2f}" for v in box_px)
+
+
+def project_basemaps() -> dict[str, dict]:
+    """Every basemap the USSR maps draw, in design px: the whole USSR and the inset in each box it may take."""
+    out = {_design_key(None): _project_base_layers(None)}
+    for box_px in _inset_candidates(_ussr_canvas()):
+        out[_design_key(box_px)] = _project_base_layers(box_px)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _stored_basemaps() -> dict:
+    path = maps_dir() / DESIGN_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 @lru_cache(maxsize=None)
-def _base_layers(canvas_key: str, box_px: tuple | None = None) -> dict:
-    """The basemap of the whole USSR (or of the inset in box_px) as features in design px."""
+def _base_layers(box_px: tuple | None = None) -> dict:
+    """The basemap of the whole USSR (or of the inset in box_px) in design px: as stored in DESIGN_FILE, else
+    projected here (tests/test_maps.py checks that the two agree)."""
+    stored = _stored_basemaps().get(_design_key(box_px))
+    return stored if stored is not None else _project_base_layers(box_px)
+
+
+def _project_base_layers(box_px: tuple | None) -> dict:
+    """Project, repair, clip and simplify the basemap layers for the whole USSR (box_px None) or the inset."""
     if box_px is None:
         canvas = _ussr_canvas()
         clip = shapely.box(-MARGIN, -MARGIN, USSR_WIDTH + MARGIN, USSR_HEIGHT + MARGIN)
@@ -690,7 +724,7 @@ def ussr_map(places: pd.DataFrame, color: str | None = None, size: str | None = 
     outside = [(px, py) for px, py, i in zip(frame["px"], frame["py"], in_inset) if not (show_inset and i)]
     box_px = _inset_box(main, [(px, py) for px, py in zip(frame["px"], frame["py"])]) if show_inset else None
 
-    base = _base_layers("ussr")
+    base = _base_layers()
     region_tip = [alt.Tooltip("properties.name:N", title="Region"),
                   alt.Tooltip("properties.modern_units:N", title="Drawn from today's")]
     layers = [_shapes(base["sea"], SEA_COLOR),
@@ -706,7 +740,7 @@ def ussr_map(places: pd.DataFrame, color: str | None = None, size: str | None = 
             -MARGIN, -MARGIN, USSR_WIDTH + MARGIN, USSR_HEIGHT + MARGIN), 0.1)
         layers.append(alt.Chart(alt.InlineData(values=tuple(_px_features([(extent, {})])))).mark_geoshape(
             filled=False, strokeWidth=0.9, strokeDash=[3, 2], clip=True).encode(stroke=alt.value("#444444")))
-        ib = _base_layers("inset", box_px)
+        ib = _base_layers(box_px)
         frame_box = _px_features([(shapely.box(*box_px), {})])
         layers += [_shapes(frame_box, "#ffffff"), _shapes(ib["sea"], SEA_COLOR),
                    _shapes(ib["neighbours"], NEIGHBOUR_FILL, NEIGHBOUR_STROKE, 0.5),
