@@ -11,7 +11,11 @@ JB_FLAGS := -W -n --keep-going
 
 .PHONY: install book pdf test snapshots bench lab binder-check clean
 
+# compileall: where PYTHONDONTWRITEBYTECODE is set (as on CI machines), Python would compile the book's own
+# modules again in every process (0.1 s in each of the hundred-odd kernels of a build or test run); this writes
+# their bytecode once, and again only for a module that changed.
 install: $(STAMP)
+	$(BIN)/python -m compileall -q src
 
 $(STAMP): requirements.txt binder/requirements.txt requirements-book.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -128,7 +128,7 @@ def test_show_displays_the_figure_and_returns_its_source_line(monkeypatch):
     monkeypatch.setenv(charts.BOOK_BUILD_ENV, "1")
     fig = charts.show(charts.dots(rows, y="description", x_title="x"), rows, alt_text="Two points of the repression.")
     assert fig.source == citations.source_line(rows) and repr(fig.source) == fig.source  # {eval} shows no quotes
-    assert len(shown) == 1 and shown[0].to_dict()["description"] == "Two points of the repression."
+    assert len(shown) == 1 and 'aria-label="Two points of the repression."' in shown[0]["text/html"]
     shown.clear()
     monkeypatch.delenv(charts.BOOK_BUILD_ENV)
     charts.show(charts.table(rows[["obs_id", "value"]], numeric=["value"]), rows)
@@ -357,3 +357,22 @@ def test_a_chart_kind_is_validated_when_drawn():
     chart = build()
     with pytest.raises(alt.utils.schemapi.SchemaValidationError):
         chart.to_dict()
+
+
+def test_show_stops_at_a_chart_that_breaks_the_schema(monkeypatch):
+    """Outside the book (JupyterLab, Binder, the tests' runs of every notebook) show() validates the chart and a
+    wrong one stops the cell, instead of Altair printing the error and drawing nothing; the book's build,
+    running the same pages, leaves that check to those runs."""
+    rows = data.query("workforce", place="ussr")
+    wrong = alt.Chart(alt.Data(values=({"a": 1},))).mark_point().encode(x=alt.X("a:Q", bin="yes please"))
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append(a))
+    monkeypatch.delenv(charts.BOOK_BUILD_ENV, raising=False)
+    with pytest.raises(alt.utils.schemapi.SchemaValidationError):
+        with alt.utils.schemapi.debug_mode(False):
+            charts.show(wrong, rows, alt_text="A wrong chart.")
+    assert shown == []
+    monkeypatch.setenv(charts.BOOK_BUILD_ENV, "1")
+    with alt.utils.schemapi.debug_mode(False):
+        charts.show(simple_chart(), rows, alt_text="Three bars.")
+    assert "text/html" in shown[-1][0]

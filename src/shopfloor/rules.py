@@ -364,7 +364,12 @@ def duplicate_event_rules(tables: dict) -> list[str]:
             for k, title_k, date_k in items[:n]:
                 if not _same_date(date_j, date_k):
                     continue
-                ratio = difflib.SequenceMatcher(None, title_j, title_k).ratio()
+                matcher = difflib.SequenceMatcher(None, title_j, title_k)
+                # the two quick ratios are upper bounds of the ratio: most pairs are ruled out without it
+                if title_j != title_k and (matcher.real_quick_ratio() < TITLE_SIMILARITY
+                                           or matcher.quick_ratio() < TITLE_SIMILARITY):
+                    continue
+                ratio = matcher.ratio()
                 if title_j == title_k or ratio >= TITLE_SIMILARITY:
                     problems.append(
                         f"{_where('events', j, 'title')}: expected one row per event, got "
