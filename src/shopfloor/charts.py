@@ -754,16 +754,17 @@ def network_layout(groups: list[str], centres: dict[str, tuple[float, float]], e
         for k, i in enumerate(members):
             angle = 2 * math.pi * k / max(len(members), 1)
             pos[i] = anchor[i] + radius * np.array([math.cos(angle), math.sin(angle)])
+    ends = np.array(edges, dtype=int).reshape(-1, 2)
+    order = ends.reshape(-1)  # a0, b0, a1, b1, ...
     for step in range(iterations):
         delta = pos[:, None, :] - pos[None, :, :]
         dist = np.sqrt((delta ** 2).sum(-1)) + np.eye(n)
         move = (delta / dist[..., None] ** 3 * 0.0025).sum(1) + (anchor - pos) * 0.03
-        for a, b in edges:
-            d = pos[b] - pos[a]
-            length = math.sqrt(float((d ** 2).sum())) + 1e-9
+        if len(edges):  # springs along the edges, added node by node in edge order (np.add.at keeps that order)
+            d = pos[ends[:, 1]] - pos[ends[:, 0]]
+            length = np.sqrt((d ** 2).sum(1, keepdims=True)) + 1e-9
             force = d / length * (length - 0.18) * 0.08
-            move[a] += force
-            move[b] -= force
+            np.add.at(move, order, np.stack([force, -force], axis=1).reshape(-1, 2))
         length = np.sqrt((move ** 2).sum(1, keepdims=True))
         cap = 0.04 * (1 - step / iterations) + 0.002
         pos += move / np.maximum(length / cap, 1)

@@ -312,7 +312,8 @@ def rows(name: str, ids, package: Path | None = None) -> pd.DataFrame:
     ids = [ids] if isinstance(ids, str) else list(ids)
     frame = load(name, package)
     key = _KEYS.get(name) or frame.columns[0]
-    missing = [i for i in ids if i not in set(frame[key])]
+    known = set(frame[key])
+    missing = [i for i in ids if i not in known]
     if missing:
         raise KeyError(f"not in {name}.csv ({key}): {', '.join(missing)}")
     return frame.set_index(key, drop=False).loc[ids].reset_index(drop=True)
