@@ -950,7 +950,7 @@ def show(figure, rows: pd.DataFrame, alt_text: str = "") -> Figure:
         # skips it: a third of the time of drawing a page.
         spec = figure.properties(description=alt_text).to_dict(validate=not in_book(),
                                                                 context={"pre_transform": False})
-        display(renderer(spec), raw=True)
+        display(alt.renderers.get()(spec), raw=True)  # the active renderer, as Altair's own display uses
     else:
         display(figure)
     if not in_book():
