@@ -1,6 +1,12 @@
-"""Shared fixtures: the book built once per test session (HTML and PDF), and system-tool checks."""
+"""Shared fixtures: the book built once per test session (HTML and PDF), and system-tool checks.
+
+The two builds are made once for the whole run, whichever pytest-xdist worker first asks for them; a worker that
+asks while the other builds waits for that build (a lock file) and then reads the same folder. So a test that
+reads the built book may run on either worker, and the tests of the book spread over both."""
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -28,35 +34,79 @@ def require_tool(name: str, debian_package: str) -> str:
     pytest.skip(message)
 
 
-def build_book(source: Path, output: Path, builder: str = "html") -> subprocess.CompletedProcess:
-    """The book built as `make book` builds it, into `output`; returns the finished process."""
-    command = [*BUILD, str(source), "--path-output", str(output), *JB_STRICT]
+def build_book(source: Path, output: Path, builder: str = "html", fresh: bool = True) -> subprocess.CompletedProcess:
+    """The book built as `make book` builds it, into `output`; returns the finished process. Not `fresh`: what
+    is already built in `output` is reused, as `make pdf` after `make book` reuses the executed pages."""
+    command = [*BUILD, str(source), "--path-output", str(output), *(JB_STRICT if fresh else JB_STRICT[1:])]
     if builder != "html":
         command += ["--builder", builder]
     return subprocess.run(command, capture_output=True, text=True, timeout=900)
 
 
+def once_per_run(name: str, tmp_path_factory, worker_id: str, make) -> dict:
+    """`make(folder)`'s result (a JSON-able dict), made once per test run across pytest-xdist workers in a folder
+    they share. A build that failed fails every test that asks for it, with the same message, and is not tried
+    again by the other worker."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # each worker has its own basetemp, inside the run's
+        shared = shared.parent
+    record = shared / f"{name}.json"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not record.exists():
+            folder = shared / name
+            folder.mkdir()
+            try:
+                outcome = {"result": make(folder)}
+            except pytest.skip.Exception as error:
+                outcome = {"skip": str(error)}
+            except (Exception, pytest.fail.Exception) as error:
+                outcome = {"error": f"{type(error).__name__}: {error}"}
+            record.write_text(json.dumps(outcome), encoding="utf-8")
+        outcome = json.loads(record.read_text(encoding="utf-8"))
+    if "skip" in outcome:
+        pytest.skip(outcome["skip"])
+    assert "error" not in outcome, outcome.get("error")
+    return outcome["result"]
+
+
 @pytest.fixture(scope="session")
-def html_site(tmp_path_factory) -> Path:
+def html_site(tmp_path_factory, worker_id) -> Path:
     # SHOPFLOOR_HTML_SITE=<dir>/_build/html looks at a book already built (e.g. by `make book`) instead of building
     # one: for checking the browser tests against a build quickly. Unset, as under `make test`, the book is built.
     prebuilt = os.environ.get("SHOPFLOOR_HTML_SITE")
     if prebuilt:
         assert (Path(prebuilt) / "index.html").exists(), f"SHOPFLOOR_HTML_SITE={prebuilt} holds no index.html"
         return Path(prebuilt)
-    output = tmp_path_factory.mktemp("book-html")
-    done = build_book(ROOT, output)
-    assert done.returncode == 0, f"book build failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
-    return output / "_build" / "html"
+
+    def build(output: Path) -> dict:
+        done = build_book(ROOT, output)
+        assert done.returncode == 0, f"book build failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        return {"site": str(output / "_build" / "html")}
+
+    return Path(once_per_run("book-html", tmp_path_factory, worker_id, build)["site"])
 
 
 @pytest.fixture(scope="session")
-def pdf_file(tmp_path_factory) -> Path:
-    require_tool("xelatex", "texlive-xetex")
-    require_tool("latexmk", "latexmk")
-    output = tmp_path_factory.mktemp("book-pdf")
-    done = build_book(ROOT, output, builder="pdflatex")
-    assert done.returncode == 0, f"PDF build failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
-    pdfs = list((output / "_build" / "latex").glob("*.pdf"))
-    assert len(pdfs) == 1, f"expected one PDF in {output / '_build' / 'latex'}, found {pdfs}"
-    return pdfs[0]
+def pdf_build(html_site, tmp_path_factory, worker_id) -> dict:
+    """The PDF built as `make pdf` after `make book` builds it: in the HTML build's folder, from the pages that
+    build executed. With SHOPFLOOR_HTML_SITE, a build of its own from scratch."""
+
+    def build(folder: Path) -> dict:
+        require_tool("xelatex", "texlive-xetex")
+        require_tool("latexmk", "latexmk")
+        after_html = not os.environ.get("SHOPFLOOR_HTML_SITE")
+        output = html_site.parents[1] if after_html else folder
+        done = build_book(ROOT, output, builder="pdflatex", fresh=not after_html)
+        assert done.returncode == 0, f"PDF build failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        pdfs = list((output / "_build" / "latex").glob("*.pdf"))
+        assert len(pdfs) == 1, f"expected one PDF in {output / '_build' / 'latex'}, found {pdfs}"
+        return {"pdf": str(pdfs[0]), "log": done.stdout + done.stderr, "after_html": after_html}
+
+    built = once_per_run("book-pdf", tmp_path_factory, worker_id, build)
+    return {**built, "pdf": Path(built["pdf"])}
+
+
+@pytest.fixture(scope="session")
+def pdf_file(pdf_build) -> Path:
+    return pdf_build["pdf"]

@@ -39,14 +39,12 @@ def make_book(book: Path) -> tuple[subprocess.CompletedProcess, list[str]]:
     return done, sorted({Path(p).name for p in EXECUTED.findall(done.stdout + done.stderr)})
 
 
-@pytest.mark.xdist_group("html")
 def test_book_builds_strictly(html_site):
     assert (html_site / "index.html").exists()
     assert (html_site / "chapters" / "introduction.html").exists()
     assert (html_site / "_static" / "vega-bundle.js").stat().st_size > 500_000
 
 
-@pytest.mark.xdist_group("html")
 def test_the_html_edition_renders_no_png(html_site):
     """Static images of charts are for the PDF only; the web book draws every chart from its spec."""
     pngs = [p.name for p in html_site.rglob("*.png") if "_static" not in p.parts]
@@ -127,7 +125,6 @@ CAPTION_NUMBER = re.compile(r'<span class="caption-number">Fig\. (\d+)\.(\d+) </
 CHAPTER_NUMBER = re.compile(r'<h1><span class="section-number">(\d+)\. </span>')
 
 
-@pytest.mark.xdist_group("html")
 def test_figures_are_numbered_within_their_chapter(html_site):
     """Fig. 3.2 is the second figure of chapter 3, the number its heading shows."""
     for page in ["chapters/introduction.html", "chapters/industrial-crisis/hunger-danger-protest.html",

@@ -40,14 +40,23 @@ def test_repeated_chart_in_one_kernel_gets_a_distinct_id():
     assert div_id(charts.chart_html(spec)) != div_id(charts.chart_html(spec))
 
 
-def test_png_only_for_the_pdf_edition(monkeypatch):
-    monkeypatch.delenv(charts.PNG_ENV, raising=False)
-    assert "image/png" not in charts.renderer(simple_chart().to_dict())
+def test_the_renderer_draws_no_png():
+    """A chart's output is the same for the web book and the PDF: the PDF draws its image from the spec."""
+    assert list(charts.renderer(simple_chart().to_dict())) == ["text/html"]
 
 
-def test_png_is_a_drawn_image(monkeypatch):
-    monkeypatch.setenv(charts.PNG_ENV, "1")
-    png = charts.renderer(simple_chart().to_dict())["image/png"]
+def test_the_spec_in_the_html_is_the_spec_drawn():
+    """What the PDF draws (`specs_in_chart_html`) is the spec the renderer wrote into the page, `</` included."""
+    chart = alt.Chart(pd.DataFrame({"label": ["a </script> b", "c"], "value": [1, 2]})).mark_bar().encode(
+        x="value:Q", y="label:N")
+    html = charts.renderer(chart.to_dict())["text/html"]
+    assert "</script> b" not in html
+    assert charts.specs_in_chart_html(html + "<p>between</p>" + html) == [charts.fit_spec(chart.to_dict())] * 2
+    assert charts.specs_in_chart_html("<div>no chart</div>") == []
+
+
+def test_png_is_a_drawn_image():
+    png = charts.chart_png(drawn_spec(simple_chart()))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     image = Image.open(io.BytesIO(png)).convert("L")
     assert ImageStat.Stat(image).stddev[0] > 5, "the PNG is blank"
@@ -184,10 +193,9 @@ def test_a_long_table_folds_after_its_first_rows():
 # ---------------------------------------------------------------- issue 15: charts a reader can read at any width
 
 def drawn_spec(chart) -> dict:
-    """The spec as the renderer draws it in the page (parsed back out of its HTML)."""
-    html = charts.renderer(chart.to_dict())["text/html"]
-    body = re.search(r"var spec = (\{.*?\});\n", html, re.S).group(1)
-    return __import__("json").loads(body.replace("<\\/", "</"))
+    """The spec as the renderer draws it in the page (read back out of its HTML, as the PDF build reads it)."""
+    [spec] = charts.specs_in_chart_html(charts.renderer(chart.to_dict())["text/html"])
+    return spec
 
 
 def test_palette_marks_reach_3_to_1_and_text_4_5_to_1():
@@ -232,7 +240,7 @@ def test_one_shape_per_qualifier_and_every_chart_draws_it():
         charts.qualifier_shape(["roughly"])
 
 
-def test_single_views_take_their_column_width_and_the_pdf_a_fixed_one(monkeypatch):
+def test_single_views_take_their_column_width_and_the_pdf_a_fixed_one():
     rows = data.rows("observations", ["gi-0001", "gi-0007", "gi-0003"])
     events = data.load("events").head(5)
     for chart in (charts.dots(rows, y="description", x_title="People"),
@@ -243,8 +251,7 @@ def test_single_views_take_their_column_width_and_the_pdf_a_fixed_one(monkeypatc
         assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
     html = charts.renderer(simple_chart().to_dict())["text/html"]
     assert re.search(r'class="shopfloor-chart"[^>]*style="width: 100%', html), "the chart's div needs a width"
-    monkeypatch.setenv(charts.PNG_ENV, "1")
-    png = charts.renderer(simple_chart().to_dict())["image/png"]
+    png = charts.chart_png(drawn_spec(simple_chart()))
     assert Image.open(io.BytesIO(png)).width == 2 * charts.PNG_WIDTH
 
 

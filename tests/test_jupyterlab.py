@@ -97,14 +97,17 @@ def browser():
         chromium.close()
 
 
+# Each step JupyterLab is awaited for has a time limit, so a step that never ends fails the test and names itself.
 RUN_AND_WAIT = """async ([path, names]) => {
+  const within = (promise, seconds, step) => Promise.race([promise, new Promise((_, reject) =>
+    setTimeout(() => reject(new Error(`${step}: not done after ${seconds} s`)), seconds * 1000))]);
   const app = window.jupyterapp;
-  const widget = await app.commands.execute('docmanager:open', {path});
-  await widget.context.ready;
+  const widget = await within(app.commands.execute('docmanager:open', {path}), 60, 'opening the file');
+  await within(widget.context.ready, 60, 'reading the file');
   const isNotebook = widget.node.classList.contains('jp-NotebookPanel');
   if (!isNotebook) { return {isNotebook, kind: widget.node.className}; }
-  await widget.sessionContext.ready;
-  await app.commands.execute('notebook:run-all-cells');
+  await within(widget.sessionContext.ready, 60, 'starting the kernel');
+  await within(app.commands.execute('notebook:run-all-cells'), 60, 'Run All');
   const started = Date.now();
   while (Date.now() - started < 240000) {
     const cells = [...widget.content.widgets].filter(c => c.model.type === 'code');
@@ -151,7 +154,12 @@ def test_chapter_runs_and_draws_in_jupyterlab(lab, browser, chapter):
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started", timeout=60000)
     page.evaluate("() => window.jupyterapp.started")
     names = eval_names(ROOT / chapter)
-    opened = page.evaluate(RUN_AND_WAIT, [chapter, names])
+    try:
+        opened = page.evaluate(RUN_AND_WAIT, [chapter, names])
+    except Exception:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / (Path(chapter).stem + "-failed.png")))
+        raise
     assert opened["isNotebook"], f"{chapter} opened as {opened['kind']!r}, not as a notebook"
     seen = page.evaluate(LOOK)
     SHOTS.mkdir(parents=True, exist_ok=True)

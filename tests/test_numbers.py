@@ -162,7 +162,6 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
 
 
-@pytest.mark.xdist_group("html")
 def test_the_built_chapter_has_focusable_source_spans(html_site):
     page = (html_site / f"{CHAPTER}.html").read_text(encoding="utf-8")
     spans = re.findall(r'<span class="sf-source" tabindex="0" data-source="([^"]+)" aria-description="\1">([^<]+)'
@@ -176,14 +175,12 @@ def test_the_built_chapter_has_focusable_source_spans(html_site):
     assert ".sf-source:hover::after, .sf-source:focus::after" in css and "attr(data-source)" in css
 
 
-@pytest.mark.xdist_group("pdf")
 def test_the_latex_edition_has_the_plain_numbers(pdf_file):
     tex = next(pdf_file.parent.glob("*.tex")).read_text(encoding="utf-8")
     assert "cut its paid staff by \\DUrole{output,text_plain}{15 percent}, handing" in re.sub(r"\s+", " ", tex)
     assert "sf-source" not in tex and "data-source" not in tex
 
 
-@pytest.mark.xdist_group("html")
 def test_the_front_page_shows_the_three_themes_and_how_to_use_the_book(html_site):
     page = (html_site / "index.html").read_text(encoding="utf-8")
     text = _text(page)
@@ -200,7 +197,6 @@ def test_the_front_page_shows_the_three_themes_and_how_to_use_the_book(html_site
     assert len(re.findall(r'class="sf-source"', page)) >= 4  # its numbers carry their sources too
 
 
-@pytest.mark.xdist_group("html")
 def test_the_title_keeps_its_years_together_at_390_and_1280_px(html_site, tmp_path):
     require_tool("chromium", "chromium")
     from playwright.sync_api import sync_playwright
@@ -232,7 +228,6 @@ def test_the_title_keeps_its_years_together_at_390_and_1280_px(html_site, tmp_pa
         browser.close()
 
 
-@pytest.mark.xdist_group("html")
 def test_a_focused_number_shows_its_source_inside_the_screen(html_site):
     """Keyboard focus on each prose number shows its tooltip (the locator), and no tooltip widens the page."""
     require_tool("chromium", "chromium")

@@ -10,8 +10,6 @@ import pytest
 
 from test_browser import content_pages
 
-# Tests that share one html fixture run in one pytest-xdist worker (see pytest.ini).
-pytestmark = pytest.mark.xdist_group("html")
 
 PAGE_BUDGET = 1_500_000  # bytes a reader downloads for one page, not counting the shared Vega bundle
 SHARED = {"vega-bundle.js"}

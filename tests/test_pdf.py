@@ -10,7 +10,7 @@ import pytest
 
 from conftest import require_tool
 
-# Tests that share one pdf fixture run in one pytest-xdist worker (see pytest.ini).
+# The tests that read the PDF's text and image listing run in one pytest-xdist worker, so each is made once.
 pytestmark = pytest.mark.xdist_group("pdf")
 
 
@@ -40,28 +40,39 @@ def test_pdf_is_a_whole_book(pdf_text):
     assert len(numbered) > len(body) / 2, "most pages carry no page number"
 
 
-def chart_outputs(pdf_file) -> list[tuple[str, bool]]:
-    """Every chart the pages drew in the PDF build (its executed notebooks, _build/jupyter_execute): the page, and
-    whether the chart's output carries the PNG the PDF needs. The same pages draw the same charts in the HTML
-    book (test_pages counts them there); counting them here spares the PDF's worker a build of the HTML book."""
+def chart_outputs(pdf_file) -> list[str]:
+    """The page of every chart the executed pages drew (_build/jupyter_execute, written when the pages were
+    executed; the PDF edition is built from the same execution as the web book)."""
     executed = pdf_file.parents[1] / "jupyter_execute"
     found = []
     for notebook in sorted(executed.rglob("*.ipynb")):
         for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
             for output in cell.get("outputs", []):
                 html = "".join(output.get("data", {}).get("text/html", ""))
-                if 'class="shopfloor-chart"' in html:
-                    found.append((str(notebook.relative_to(executed)), "image/png" in output["data"]))
+                found += [str(notebook.relative_to(executed))] * html.count('class="shopfloor-chart"')
     return found
 
 
 def test_every_chart_is_an_image(pdf_file, images_per_page):
     charts = chart_outputs(pdf_file)
-    assert len(charts) >= 40, f"only {len(charts)} charts in the executed pages of the PDF build"
-    missing = [page for page, has_png in charts if not has_png]
-    assert not missing, f"charts without a PNG for the PDF, on {sorted(set(missing))}"
+    assert len(charts) >= 40, f"only {len(charts)} charts in the executed pages"
+    tex = next(pdf_file.parent.glob("*.tex")).read_text(encoding="utf-8")
+    included = re.findall(r"\\sphinxincludegraphics(?:\[[^]]*\])?\{\{(charts/[0-9a-f]{64})\}\.png\}", tex)
+    assert len(included) == len(charts), f"{len(included)} chart images in the LaTeX for {len(charts)} charts"
+    missing = [name for name in set(included) if not (pdf_file.parent / f"{name}.png").is_file()]
+    assert not missing, f"chart images the LaTeX includes but the build did not write: {missing[:5]}"
     assert sum(images_per_page.values()) >= len(charts), (
         f"{sum(images_per_page.values())} images in the PDF for {len(charts)} charts")
+
+
+def test_the_pdf_after_the_web_book_executes_no_notebook(pdf_build):
+    """`make pdf` after `make book`: the PDF takes the pages as the HTML build executed them (it draws the
+    charts' images from their specs), so no notebook runs a second time."""
+    if not pdf_build["after_html"]:
+        pytest.fail("SHOPFLOOR_HTML_SITE is set: the PDF was built on its own, this test needs the HTML build")
+    executed = re.findall(r"(\S+\.md): Executed notebook in", pdf_build["log"])
+    assert executed == [], f"the PDF build executed again: {executed}"
+    assert re.search(r"building \[latex\]", pdf_build["log"]), "no LaTeX build in the log"
 
 
 def test_every_theme_chapter_has_its_figures_as_images(pdf_text, images_per_page):

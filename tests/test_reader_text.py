@@ -17,12 +17,9 @@ import re
 import sys
 from pathlib import Path
 
-import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reader_text import id_hits, unfolded_text, visible_text  # noqa: E402
-
-pytestmark = pytest.mark.xdist_group("html")
 
 REFERENCE = Path("chapters") / "reference"
 REFERENCE_PAGES = ["timeline", "people", "places", "organisations", "glossary", "source-criticism", "register",

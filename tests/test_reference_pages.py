@@ -17,8 +17,6 @@ from pathlib import Path
 
 import pytest
 
-# Tests that share one html fixture run in one pytest-xdist worker (see pytest.ini).
-pytestmark = pytest.mark.xdist_group("html")
 
 REFERENCE = Path("chapters") / "reference"
 MAX_PAGE_BYTES = 1_500_000
@@ -120,6 +118,7 @@ def people_table_report(html_site):
     return json.loads(done.stdout)
 
 
+@pytest.mark.xdist_group("people-table")  # the tests that read one report run in one worker
 def test_people_table_filters_offline(people_table_report):
     from shopfloor import data
 
@@ -135,6 +134,7 @@ def test_people_table_filters_offline(people_table_report):
     assert report["reset_visible"] == len(people), report
 
 
+@pytest.mark.xdist_group("people-table")
 def test_people_table_sorts_offline(people_table_report):
     report = people_table_report
     for column in ("name", "date"):

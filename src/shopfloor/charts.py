@@ -4,7 +4,8 @@ Importing this module activates both. The renderer gives every chart
 - `text/html` with a div id derived from the spec (outputs do not change between runs, so strict
   output checks and diffs stay quiet) that draws with the Vega bundle the book serves from `_static`
   (no CDN), and
-- `image/png` from vl-convert, only when the PDF edition is built (SHOPFLOOR_PNG=1).
+- no image: the PDF edition draws each chart's PNG from the spec in that HTML when it writes the LaTeX
+  (`chart_png`, called by shopfloor.sphinx_ext), so a page executed once serves the web book and the PDF.
 Outside the book build (JupyterLab, Binder, tests) every chart also carries the Vega bundle, gzipped, which
 the first chart a page draws unpacks: charts draw there without network too.
 """
@@ -455,17 +456,20 @@ def chart_png(spec: dict, scale: float = 2) -> bytes:
     return vl_convert.vegalite_to_png(static_spec(spec), vl_version=VEGALITE_VERSION, scale=scale)
 
 
-PNG_ENV = "SHOPFLOOR_PNG"  # "1" in the PDF build (set by shopfloor.sphinx_ext): only the PDF needs a static image
+_SPEC_IN_HTML = re.compile(r'<div id="(sf-chart-[0-9a-f]{12}(?:-\d+)?)" class="shopfloor-chart".*?\n  var spec = (.*?);\n'
+                           r'  var options = ', re.S)
+
+
+def specs_in_chart_html(page_html: str) -> list[dict]:
+    """The specs of the charts that `chart_html` wrote into this HTML, in order: what the PDF edition draws as
+    images. The inverse of `chart_html` (its `<\\/` escape is JSON's own escape of `/`)."""
+    return [json.loads(spec) for _, spec in _SPEC_IN_HTML.findall(page_html)]
 
 
 def renderer(spec: dict, **_metadata) -> dict:
-    """Altair renderer: interactive HTML, plus a static PNG of the same chart when the PDF edition is built;
-    both draw the spec as `fit_spec` settles it (column width, wrapped labels, contrast)."""
-    spec = fit_spec(spec)
-    bundle = {"text/html": chart_html(spec, with_bundle=not in_book())}
-    if os.environ.get(PNG_ENV) == "1":
-        bundle["image/png"] = chart_png(spec)
-    return bundle
+    """Altair renderer: the interactive HTML of the spec as `fit_spec` settles it (column width, wrapped labels,
+    contrast). The PDF's image of the chart is drawn later from that same spec (`specs_in_chart_html`)."""
+    return {"text/html": chart_html(fit_spec(spec), with_bundle=not in_book())}
 
 
 def _cache_altair_class_lookup() -> None:

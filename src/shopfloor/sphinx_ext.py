@@ -11,17 +11,20 @@
 - Leaves the search index (200 KB and growing with the book) to the search page: the theme loads it on every
   page for a search-as-you-type box that this book does not enable; its search box submits to search.html.
 - Sets SHOPFLOOR_BOOK_BUILD=1 before notebooks execute: the chart renderer then leaves the bundle out of
-  each chart (the page already has it); SHOPFLOOR_PNG=1 only for the PDF (LaTeX) build, the one edition
-  that needs a static image of every chart.
+  each chart (the page already has it).
+- In the PDF (LaTeX) edition, the one that needs a static image of every chart, draws each chart's PNG from
+  the spec in its HTML output while the LaTeX is written (ChartImagesForPrint). A page's execution is thus the
+  same for both editions: `make pdf` after `make book` executes no notebook again.
 - Rebuilds that are never stale: MyST-NB's inline execution has no cache of its own, and Sphinx re-reads only
   the pages whose source changed. This extension adds the pages that depend on anything else: when the content
-  of data/, src/, maps/, the configuration or the requirements changes (a digest of every file), or the builder
-  changes between the HTML and the PDF edition, every page is read and executed again; a page that warned in
-  the previous build is read again too, so a strict (-W) rebuild cannot pass over a broken notebook.
+  of data/, src/, maps/, the configuration or the requirements changes (a digest of every file), every page is
+  read and executed again; a page that warned in the previous build is read again too, so a strict (-W)
+  rebuild cannot pass over a broken notebook.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -83,7 +86,6 @@ def _write_bundle(app, exception=None) -> None:
 
 def _builder_inited(app) -> None:
     os.environ["SHOPFLOOR_BOOK_BUILD"] = "1"
-    os.environ["SHOPFLOOR_PNG"] = "1" if app.builder.format == "latex" else "0"
     if app.builder.format == "html":
         app.config.html_static_path.append(str(STATIC))
         app.add_css_file("shopfloor.css", priority=900)  # after myst-nb's own css
@@ -121,9 +123,9 @@ INPUT_FOLDERS = ("data", "src", "maps")
 INPUT_FILES = ("_config.yml", "_toc.yml", "requirements.txt", "requirements-book.txt", "binder/requirements.txt")
 
 
-def inputs_digest(srcdir: Path, builder_format: str) -> str:
-    """A digest of the content of every file the notebooks read, and of the edition being built."""
-    digest = hashlib.sha256(builder_format.encode())
+def inputs_digest(srcdir: Path) -> str:
+    """A digest of the content of every file the notebooks read."""
+    digest = hashlib.sha256()
     files = [srcdir / f for f in INPUT_FILES]
     for folder in INPUT_FOLDERS:
         files += [p for p in (srcdir / folder).rglob("*") if p.is_file() and not
@@ -135,7 +137,7 @@ def inputs_digest(srcdir: Path, builder_format: str) -> str:
 
 
 def _outdated(app, env, added, changed, removed) -> list[str]:
-    digest = inputs_digest(Path(app.srcdir), app.builder.format)
+    digest = inputs_digest(Path(app.srcdir))
     previous = getattr(env, "shopfloor_inputs", None)
     env.shopfloor_inputs = digest
     warned = set(getattr(env, "shopfloor_warned", set())) & set(env.found_docs)
@@ -194,6 +196,63 @@ class DropFigureCodeInPrint(SphinxPostTransform):
                         cell.remove(child)
 
 
+CHART_IMAGES = "charts"  # the PNGs of the charts, in the LaTeX build's folder
+
+
+class ChartImagesForPrint(SphinxPostTransform):
+    """In the PDF, each chart is a PNG drawn (vl-convert, `charts.chart_png`) from the spec that its HTML output
+    carries, added to the output's bundle as the `image/png` that MyST-NB then selects for LaTeX (its
+    SelectMimeType runs next, at priority 4). A PNG is named by the digest of what it is drawn from, so a
+    rebuild draws only new or changed charts; the build's end removes the PNGs no chart uses any more."""
+
+    default_priority = 3
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        from . import charts
+
+        folder = Path(self.app.outdir) / CHART_IMAGES
+        used = _chart_images_used(self.app.builder)
+        for bundle in list(self.document.findall(nodes.container)):
+            if bundle.get("nb_element") != "mime_bundle":
+                continue
+            types = {child.get("mime_type"): child for child in bundle.children}
+            if "image/png" in types or "text/html" not in types:
+                continue
+            specs = charts.specs_in_chart_html(types["text/html"].astext())
+            if not specs:
+                continue
+            if len(specs) > 1:
+                logger.warning(f"one output holds {len(specs)} charts; the PDF shows only the first",
+                               location=bundle)
+            spec = charts.static_spec(specs[0])
+            key = json.dumps([spec, charts.VEGALITE_VERSION, charts.vl_convert.__version__], sort_keys=True)
+            name = f"{CHART_IMAGES}/{hashlib.sha256(key.encode()).hexdigest()}.png"
+            if not (folder.parent / name).exists():
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder.parent / name).write_bytes(charts.chart_png(spec))
+            used.add(name)
+            # candidates "*": Sphinx takes the uri as it is; the PNG lies in the LaTeX folder, where xelatex runs
+            image = nodes.container(mime_type="image/png")
+            image += nodes.image(uri=name, candidates={"*": name})
+            bundle += image
+
+
+def _chart_images_used(builder) -> set[str]:
+    if not hasattr(builder, "shopfloor_chart_images"):
+        builder.shopfloor_chart_images = set()
+    return builder.shopfloor_chart_images
+
+
+def _remove_unused_chart_images(app, exception=None) -> None:
+    if exception is not None or app.builder.format != "latex":
+        return
+    used = _chart_images_used(app.builder)
+    for png in (Path(app.outdir) / CHART_IMAGES).glob("*.png"):
+        if f"{CHART_IMAGES}/{png.name}" not in used:
+            png.unlink()
+
+
 def _no_launch_button_without_a_repository(app, config) -> None:
     """Without a public repository (`repository.url` in _config.yml) there is nothing to launch on Binder."""
     theme = config.html_theme_options
@@ -203,6 +262,7 @@ def _no_launch_button_without_a_repository(app, config) -> None:
 
 def setup(app):
     app.add_post_transform(DropFigureCodeInPrint)
+    app.add_post_transform(ChartImagesForPrint)
     app.connect("config-inited", _no_launch_button_without_a_repository)
     app.connect("env-get-outdated", _outdated)
     app.connect("source-read", _page_started)
@@ -214,4 +274,5 @@ def setup(app):
     app.connect("html-page-context", _drop_scripts)
     app.connect("build-finished", _write_bundle)
     app.connect("build-finished", _rewrite_pages)
+    app.connect("build-finished", _remove_unused_chart_images)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
