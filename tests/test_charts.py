@@ -383,3 +383,17 @@ def test_show_stops_at_a_chart_that_breaks_the_schema(monkeypatch):
     with alt.utils.schemapi.debug_mode(False):
         charts.show(simple_chart(), rows, alt_text="Three bars.")
     assert "text/html" in shown[-1][0]
+
+
+def test_the_vega_bundle_is_assembled_once_per_vl_convert_version(tmp_path, monkeypatch):
+    """vl-convert assembles its bundle anew in every process (2.5 s); the book keeps it under the version."""
+    import tempfile
+
+    import vl_convert
+
+    calls = []
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda: calls.append(1) or "window.vegaEmbed = 1;")
+    first, second = charts.vega_bundle(), charts.vega_bundle()
+    assert first == second == "(function () {\nwindow.vegaEmbed = 1;\n})();\n" and len(calls) == 1
+    assert [p.name for p in tmp_path.iterdir()] == [f"shopfloor-vega-bundle-{vl_convert.__version__}.js"]

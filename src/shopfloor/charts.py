@@ -18,8 +18,10 @@ import html
 import json
 import os
 import re
+import tempfile
 from collections import Counter
 from functools import lru_cache, wraps
+from pathlib import Path
 
 import math
 
@@ -413,8 +415,19 @@ def _div_id(spec_json: str) -> str:
 def vega_bundle() -> str:
     """vl-convert's Vega + Vega-Lite + Vega-Embed bundle as a classic script that defines only
     window.vega, window.vegaLite and window.vegaEmbed: wrapped in a function, its top-level names
-    (`_` among them) cannot clash with the page's other scripts."""
-    return "(function () {\n" + vl_convert.javascript_bundle() + "\n})();\n"
+    (`_` among them) cannot clash with the page's other scripts.
+
+    vl-convert assembles the bundle anew in every process (2.5 s here), which each notebook kernel that draws a
+    chart and each book build would wait for. It depends only on vl-convert's version, so it is kept in the
+    temporary folder under that version and read from there afterwards (written whole or not at all)."""
+    kept = Path(tempfile.gettempdir()) / f"shopfloor-vega-bundle-{vl_convert.__version__}.js"
+    if kept.is_file():
+        return kept.read_text(encoding="utf-8")
+    bundle = "(function () {\n" + vl_convert.javascript_bundle() + "\n})();\n"
+    partial = kept.with_name(f"{kept.name}.{os.getpid()}.partial")
+    partial.write_text(bundle, encoding="utf-8")
+    os.replace(partial, kept)
+    return bundle
 
 
 @lru_cache(maxsize=1)
