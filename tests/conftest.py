@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -82,22 +83,50 @@ def html_site(tmp_path_factory, worker_id) -> Path:
     def build(output: Path) -> dict:
         done = build_book(ROOT, output)
         assert done.returncode == 0, f"book build failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        if shutil.which("xelatex") and shutil.which("latexmk"):
+            start_pdf_build(output)
         return {"site": str(output / "_build" / "html")}
 
     return Path(once_per_run("book-html", tmp_path_factory, worker_id, build)["site"])
 
 
+def start_pdf_build(output: Path) -> None:
+    """`make pdf` after `make book`, started in the background as soon as the HTML build is done: it runs while the
+    browser checks run, instead of after them. It writes its output to pdf-build.log and its exit status to
+    pdf-build.status in `output` (pdf_build waits for that file)."""
+    command = [*BUILD, str(ROOT), "--path-output", str(output), *JB_STRICT[1:], "--builder", "pdflatex"]
+    script = '"$@" > "$0/pdf-build.log" 2>&1; echo $? > "$0/pdf-build.status.partial"; ' \
+             'mv "$0/pdf-build.status.partial" "$0/pdf-build.status"'
+    subprocess.Popen(["bash", "-c", script, str(output), *command], stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    (output / "pdf-build.started").touch()
+
+
+def finished_pdf_build(output: Path, timeout: float = 900) -> subprocess.CompletedProcess:
+    status = output / "pdf-build.status"
+    deadline = time.monotonic() + timeout
+    while not status.exists():
+        assert time.monotonic() < deadline, f"the PDF build started in {output} did not finish in {timeout} s"
+        time.sleep(0.5)
+    log = (output / "pdf-build.log").read_text(encoding="utf-8", errors="replace")
+    return subprocess.CompletedProcess([], int(status.read_text()), stdout=log, stderr="")
+
+
 @pytest.fixture(scope="session")
 def pdf_build(html_site, tmp_path_factory, worker_id) -> dict:
     """The PDF built as `make pdf` after `make book` builds it: in the HTML build's folder, from the pages that
-    build executed. With SHOPFLOOR_HTML_SITE, a build of its own from scratch."""
+    build executed (started in the background when the HTML build finished, see start_pdf_build). With
+    SHOPFLOOR_HTML_SITE, a build of its own from scratch."""
 
     def build(folder: Path) -> dict:
         require_tool("xelatex", "texlive-xetex")
         require_tool("latexmk", "latexmk")
         after_html = not os.environ.get("SHOPFLOOR_HTML_SITE")
         output = html_site.parents[1] if after_html else folder
-        done = build_book(ROOT, output, builder="pdflatex", fresh=not after_html)
+        if after_html and (output / "pdf-build.started").exists():  # started when the HTML build was done
+            done = finished_pdf_build(output)
+        else:
+            done = build_book(ROOT, output, builder="pdflatex", fresh=not after_html)
         assert done.returncode == 0, f"PDF build failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
         pdfs = list((output / "_build" / "latex").glob("*.pdf"))
         assert len(pdfs) == 1, f"expected one PDF in {output / '_build' / 'latex'}, found {pdfs}"
@@ -110,3 +139,16 @@ def pdf_build(html_site, tmp_path_factory, worker_id) -> dict:
 @pytest.fixture(scope="session")
 def pdf_file(pdf_build) -> Path:
     return pdf_build["pdf"]
+
+
+BOOK_FIXTURES = {"html_site", "pdf_build", "pdf_file"}
+
+
+def pytest_collection_modifyitems(items):
+    """The tests that read the built book (other than the browser check, which starts the build) come last: while
+    one worker builds the book, the other runs the tests that need no book instead of waiting for it."""
+    def reads_the_book(item) -> bool:
+        return bool(BOOK_FIXTURES & set(getattr(item, "fixturenames", ()))) and \
+            not any(mark.args == ("browser",) for mark in item.iter_markers("xdist_group"))
+
+    items.sort(key=reads_the_book)  # stable: the order within each part is kept

@@ -10,9 +10,6 @@ import pytest
 
 from conftest import require_tool
 
-# The tests that read the PDF's text and image listing run in one pytest-xdist worker, so each is made once.
-pytestmark = pytest.mark.xdist_group("pdf")
-
 
 @pytest.fixture(scope="module")
 def pdf_text(pdf_file) -> list[str]:
