@@ -71,8 +71,11 @@ def once_per_run(name: str, tmp_path_factory, worker_id: str, make) -> dict:
     return outcome["result"]
 
 
+PDF_FIXTURES = {"pdf_build", "pdf_file"}
+
+
 @pytest.fixture(scope="session")
-def html_site(tmp_path_factory, worker_id) -> Path:
+def html_site(request, tmp_path_factory, worker_id) -> Path:
     # SHOPFLOOR_HTML_SITE=<dir>/_build/html looks at a book already built (e.g. by `make book`) instead of building
     # one: for checking the browser tests against a build quickly. Unset, as under `make test`, the book is built.
     prebuilt = os.environ.get("SHOPFLOOR_HTML_SITE")
@@ -83,7 +86,9 @@ def html_site(tmp_path_factory, worker_id) -> Path:
     def build(output: Path) -> dict:
         done = build_book(ROOT, output)
         assert done.returncode == 0, f"book build failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
-        if shutil.which("xelatex") and shutil.which("latexmk"):
+        # only when a test of this run reads the PDF: a run of a few tests leaves no build behind it
+        wants_pdf = any(PDF_FIXTURES & set(getattr(item, "fixturenames", ())) for item in request.session.items)
+        if wants_pdf and shutil.which("xelatex") and shutil.which("latexmk"):
             start_pdf_build(output)
         return {"site": str(output / "_build" / "html")}
 
@@ -141,7 +146,7 @@ def pdf_file(pdf_build) -> Path:
     return pdf_build["pdf"]
 
 
-BOOK_FIXTURES = {"html_site", "pdf_build", "pdf_file"}
+BOOK_FIXTURES = {"html_site", *PDF_FIXTURES}
 
 
 def pytest_collection_modifyitems(items):

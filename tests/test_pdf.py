@@ -98,3 +98,19 @@ def test_latex_resolved_every_reference(pdf_file):
     log = pdf_file.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
     undefined = [line for line in log.splitlines() if "undefined" in line]
     assert "There were undefined references" not in log, f"undefined references in the PDF: {undefined[:10]}"
+
+
+def test_a_pdf_build_removes_the_chart_images_no_chart_uses(tmp_path):
+    """The PNGs are named by what they are drawn from: those of charts changed or gone since the last PDF build
+    are removed when it ends, the ones this build used are kept."""
+    from types import SimpleNamespace
+
+    from shopfloor import sphinx_ext
+
+    folder = tmp_path / sphinx_ext.CHART_IMAGES
+    folder.mkdir()
+    for name in ("used", "stale"):
+        (folder / f"{name}.png").write_bytes(b"png")
+    builder = SimpleNamespace(format="latex", shopfloor_chart_images={f"{sphinx_ext.CHART_IMAGES}/used.png"})
+    sphinx_ext._remove_unused_chart_images(SimpleNamespace(builder=builder, outdir=str(tmp_path)))
+    assert sorted(p.name for p in folder.iterdir()) == ["used.png"]
