@@ -397,3 +397,39 @@ def test_the_vega_bundle_is_assembled_once_per_vl_convert_version(tmp_path, monk
     first, second = charts.vega_bundle(), charts.vega_bundle()
     assert first == second == "(function () {\nwindow.vegaEmbed = 1;\n})();\n" and len(calls) == 1
     assert [p.name for p in tmp_path.iterdir()] == [f"shopfloor-vega-bundle-{vl_convert.__version__}.js"]
+
+
+def test_copying_a_chart_does_not_build_it_again(monkeypatch):
+    """Altair made every deep copy of a chart by calling its class again, and a layered chart's class copies
+    each of its layers twice more (charts._copy_charts_without_rebuilding): a copy now calls no chart class,
+    and is still a copy all the way down, so changing it leaves the original as it was."""
+    chart = alt.layer(simple_chart(), simple_chart().mark_line()).properties(title="Two layers")
+    before = chart.to_dict()
+    calls = []
+    rebuild = alt.LayerChart.__init__
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        rebuild(self, *args, **kwargs)
+
+    monkeypatch.setattr(alt.LayerChart, "__init__", counting)
+    copy = chart.copy()
+    assert calls == [], f"a deep copy called LayerChart {len(calls)} times"
+    copy.layer[0].mark = "point"
+    copy.layer[1].encoding.y.title = "Changed"
+    copy.title = "Changed"
+    assert chart.to_dict() == before
+    assert copy.to_dict()["layer"][0]["mark"]["type"] == "point"
+
+
+@pytest.mark.parametrize("build", ["timeline_chart", "gazetteer_map", "fates_chart"])
+def test_a_chart_gives_the_same_spec_with_altairs_own_copy(build, monkeypatch):
+    """The book's copy skips only what rearranges a chart that is already arranged: charts with layers, nested
+    layers, selections bound to widgets and legends, and the USSR map, give the same spec both ways."""
+    from altair.utils import schemapi
+
+    from shopfloor import reference
+
+    ours = getattr(reference, build)().to_dict()
+    monkeypatch.setattr(schemapi, "_deep_copy", schemapi._deep_copy.altair_original)
+    assert getattr(reference, build)().to_dict() == ours

@@ -277,3 +277,50 @@ def test_a_query_reads_no_file_unless_one_changed(tmp_path, monkeypatch):
     after = data.query("workforce", place="ussr", package=package)
     changed = after.set_index("obs_id").loc[first["obs_id"], "value"]
     assert changed == first["value"] + 1
+
+
+def _forget_parsed_tables():
+    data._load.cache_clear()
+    data._query_index.cache_clear()
+
+
+def test_a_new_kernel_reads_the_parsed_tables_from_disk(monkeypatch):
+    """Every kernel of a build loads the same tables: once parsed, typed and given their locators, a table is
+    kept on disk for this state of the data and of the code, and the next kernel reads it back whole (as a
+    new kernel, this test forgets what the process holds, and then may not read a CSV)."""
+    with monkeypatch.context() as nothing_kept:
+        nothing_kept.setattr(data, "_cache_dir", lambda: None)
+        _forget_parsed_tables()
+        obs, answer = data.load("observations"), data.query("injury_rate", period="1934")
+    _forget_parsed_tables()
+    data.load("observations"), data.query("injury_rate")  # parsed, or read back if a kernel kept them already
+    _forget_parsed_tables()
+
+    def no_csv(path, fields):
+        raise AssertionError(f"parsed {path.name} again")
+
+    monkeypatch.setattr(data, "_read_csv", no_csv)
+    try:
+        pd.testing.assert_frame_equal(data.load("observations"), obs)
+        pd.testing.assert_frame_equal(data.query("injury_rate", period="1934"), answer)
+    finally:
+        _forget_parsed_tables()
+
+
+def test_parsed_tables_are_kept_only_where_no_one_else_can_write(tmp_path, monkeypatch):
+    """What is kept is read back as a pickle, which can run code: a folder that another user could write to
+    is not used, and the tables are then parsed from the CSV files."""
+    import os
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    assert data._cache_dir() == tmp_path / f"shopfloor-tables-{os.getuid()}"
+    assert oct(data._cache_dir().stat().st_mode & 0o777) == "0o700"
+    data._cache_dir().chmod(0o777)
+    assert data._cache_dir() is None
+    _forget_parsed_tables()
+    try:
+        assert len(data.load("events")) > 0
+        assert not list(tmp_path.rglob("*.pickle"))
+    finally:
+        _forget_parsed_tables()

@@ -379,12 +379,18 @@ def test_stored_basemaps_are_what_the_script_writes():
 
 
 def test_a_map_projects_no_geometry_in_the_page(places, monkeypatch):
-    """Every USSR map, with its inset in any of the boxes it may take, draws the stored basemaps."""
-    def refuse(box_px):
+    """Every USSR map, with its inset in any of the boxes it may take, draws the stored basemaps, on the
+    projection fitted to the stored points: the page reads no outline."""
+    def refuse(box_px, main=None):
         raise AssertionError(f"projected the basemap for {box_px} in the page")
 
+    def no_outline():
+        raise AssertionError("read the outline in the page to fit the projection")
+
     monkeypatch.setattr(maps, "_project_base_layers", refuse)
+    monkeypatch.setattr(maps, "_outline_geometry", no_outline)
     maps._base_layers.cache_clear()
+    maps._ussr_canvas.cache_clear()
     try:
         for box_px in [None, *maps._inset_candidates(maps._ussr_canvas())]:
             assert maps._base_layers(box_px)["outline"]
@@ -392,6 +398,7 @@ def test_a_map_projects_no_geometry_in_the_page(places, monkeypatch):
         maps.regions_map().to_dict()
     finally:
         maps._base_layers.cache_clear()
+        maps._ussr_canvas.cache_clear()
 
 
 def test_map_specs_are_deterministic(places):

@@ -510,9 +510,70 @@ def _cache_altair_class_lookup() -> None:
     schemapi._FromDict.__init__ = __init__
 
 
+def _copy_charts_without_rebuilding() -> None:
+    """Altair copies a chart deeply at nearly every method call (`properties`, `to_dict`, layering), and builds
+    each copy by calling the class again on copied arguments. For a layered chart that call copies every
+    layer twice more (to merge the layers' data and parameters, which the original has already merged), and a
+    layer inside it again: copying a chart of many layers cost a fifth to a third of drawing a theme chapter.
+    Here a deep copy makes the same objects, holding copies of the same arguments, without calling the class:
+    what it skips only rearranges a chart that is already arranged. tests/test_charts.py checks that every
+    chart of the book gives the same Vega-Lite spec with Altair's copy and with this one."""
+    from altair.utils import schemapi
+
+    if getattr(schemapi._deep_copy, "shopfloor_fast", False):
+        return
+
+    def _deep_copy(obj, by_ref: set[str]):
+        if isinstance(obj, schemapi.SchemaBase):
+            if getattr(obj, "__deepcopy__", None) is not None:  # none of Altair's classes has one today
+                with schemapi.debug_mode(False):
+                    return obj.__deepcopy__(obj)
+            copy = object.__new__(type(obj))
+            object.__setattr__(copy, "_args", tuple(_deep_copy(arg, by_ref) for arg in obj._args))
+            object.__setattr__(copy, "_kwds", {k: (v if k in by_ref else _deep_copy(v, by_ref))
+                                               for k, v in obj._kwds.items()})
+            return copy
+        if isinstance(obj, list):
+            return [_deep_copy(v, by_ref) for v in obj]
+        if isinstance(obj, dict):
+            return {k: (v if k in by_ref else _deep_copy(v, by_ref)) for k, v in obj.items()}
+        return obj
+
+    _deep_copy.shopfloor_fast = True
+    _deep_copy.altair_original = schemapi._deep_copy  # for the test that compares the two
+    schemapi._deep_copy = _deep_copy
+
+
+_PLAIN_JSON = frozenset({str, int, float, bool, type(None)})
+
+
+def _write_plain_values_as_they_are() -> None:
+    """Altair writes a chart out by passing every value through a chain of type checks (array, number, date,
+    schema object, a protocol checked by reflection...), down to each value of each row of inline data and
+    each vertex of a map: for a string or a Python number every check fails and the value is written as it
+    is. Here such a value is written as it is at once (its exact type: a NumPy number, a subclass of float,
+    still takes Altair's way, which turns it into a float); the spec is the same (tests/test_charts.py)."""
+    from altair.utils import schemapi
+
+    if getattr(schemapi._todict, "shopfloor_fast", False):
+        return
+    original = schemapi._todict
+
+    def _todict(obj, context, np_opt, pd_opt):
+        if type(obj) in _PLAIN_JSON:
+            return obj
+        return original(obj, context, np_opt, pd_opt)  # which calls this again for what it holds
+
+    _todict.shopfloor_fast = True
+    _todict.altair_original = original
+    schemapi._todict = _todict
+
+
 def activate() -> None:
     """Register and enable the book's theme and renderer (done once, on import)."""
     _cache_altair_class_lookup()
+    _copy_charts_without_rebuilding()
+    _write_plain_values_as_they_are()
     alt.theme.register("shopfloor", enable=True)(theme)
     alt.renderers.register("shopfloor", renderer)
     alt.renderers.enable("shopfloor")
@@ -965,8 +1026,8 @@ def show(figure, rows: pd.DataFrame, alt_text: str = "") -> Figure:
         # the tests: the Binder rehearsal, nbval), and a wrong chart stops the cell here (Altair's own display
         # would print the error and draw nothing). The book's build, which runs the same code on the same data,
         # skips it: a third of the time of drawing a page.
-        spec = figure.properties(description=alt_text).to_dict(validate=not in_book(),
-                                                                context={"pre_transform": False})
+        spec = figure.to_dict(validate=not in_book(), context={"pre_transform": False})
+        spec["description"] = alt_text  # set on the spec: `figure.properties` would copy the whole chart
         display(alt.renderers.get()(spec), raw=True)  # the active renderer, as Altair's own display uses
     else:
         display(figure)

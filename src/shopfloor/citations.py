@@ -149,6 +149,11 @@ def _short_names() -> dict[str, str]:
     from . import paths
 
     path = paths.data_dir() / "sources.csv"
+    return dict(_read_short_names(str(path), path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=4)
+def _read_short_names(path: str, _mtime_ns: int) -> dict[str, str]:
     sources = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     return dict(zip(sources["work_id"], sources["short_name"]))
 

@@ -24,13 +24,17 @@ import copy
 import difflib
 import hashlib
 import json
+import os
+import pickle
+import stat
+import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from . import paths
+from . import citations, paths
 from .citations import add_locators
 
 # pandas dtypes for Frictionless field types; nullable ones, so that a blank stays missing (never 0).
@@ -152,12 +156,71 @@ def load(name: str, package: Path | None = None, locators: bool = True) -> pd.Da
 def _load(name: str, package: str, fingerprint: str, locators: bool) -> pd.DataFrame:
     package_path = Path(package)
     check(package_path)
-    spec = resource(name, package_path)
-    fields = spec["schema"]["fields"]
-    frame = _typed(_read_csv(package_path.parent / spec["path"], fields), fields)
-    if locators and "source_id" in frame.columns and "chapter" in frame.columns:
-        frame = add_locators(frame, _load("sources", package, fingerprint, False))
-    return frame
+
+    def parse() -> pd.DataFrame:
+        spec = resource(name, package_path)
+        fields = spec["schema"]["fields"]
+        frame = _typed(_read_csv(package_path.parent / spec["path"], fields), fields)
+        if locators and "source_id" in frame.columns and "chapter" in frame.columns:
+            frame = add_locators(frame, _load("sources", package, fingerprint, False))
+        return frame
+
+    return _kept(f"table-{name}-{'locators' if locators else 'plain'}", fingerprint, parse)
+
+
+# Every notebook kernel of a build or a test run loads the same tables; parsing them, typing them and writing
+# their locators took a fifth of a second in each. A table is kept on disk, for the state of the files
+# (`_fingerprint`) and of the code that shapes it, and read back in a few milliseconds.
+def _cache_dir() -> Path | None:
+    """A folder in the temporary directory that only this user can write to (what is kept there is read back
+    as pickles, which must come from nobody else); None where there is no such folder."""
+    folder = Path(tempfile.gettempdir()) / f"shopfloor-tables-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return None
+    if hasattr(os, "getuid") and (info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077):
+        return None
+    return folder
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """What else decides a kept table besides the data: this module and citations.py, pandas and Python."""
+    digest = hashlib.sha256(f"{pd.__version__} {sys.version}".encode())
+    for module in (__file__, citations.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+KEPT_STATES = 8  # per table: a build of a changed copy of the data (as the tests make) does not evict the book's
+
+
+def _kept(kind: str, fingerprint: str, make):
+    """`make()`, kept on disk for this fingerprint and this code, beside those of the KEPT_STATES - 1 states
+    kept last."""
+    folder = _cache_dir()
+    if folder is None:
+        return make()
+    path = folder / f"{kind}.{fingerprint}-{_code_digest()}.pickle"
+    try:
+        with path.open("rb") as file:
+            return pickle.load(file)
+    except Exception:  # none yet, or a damaged one: made (again)
+        pass
+    value = make()
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    try:
+        with partial.open("wb") as file:
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)  # whole or not at all, for the kernels reading beside this one
+        kept = sorted(folder.glob(f"{kind}.*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in kept[KEPT_STATES:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        partial.unlink(missing_ok=True)
+    return value
 
 
 # Observation columns `query` accepts as keyword filters besides place, org, period, breakdown and theme.
@@ -244,10 +307,8 @@ def query(measure=None, *, place=None, org=None, period=None, breakdown=None, th
             keep &= index.last_day >= _date_bounds(lo)[0]
         if hi is not None:
             keep &= index.first_day <= _date_bounds(hi)[1]
-    rows = obs[keep.to_numpy(dtype=bool)]
-    out = rows.assign(label=rows["measure_id"].map(index.labels).astype("string"),
-                      definition=rows["measure_id"].map(index.definitions).astype("string"))
-    return out.sort_values(["measure_id", "period_start", "obs_id"], kind="stable").reset_index(drop=True)
+    # the index holds the rows in the order a query returns them, with their label and definition
+    return obs[keep.to_numpy(dtype=bool)].reset_index(drop=True)
 
 
 def _state(package: Path | None) -> tuple[str, str]:
@@ -256,14 +317,17 @@ def _state(package: Path | None) -> tuple[str, str]:
 
 
 class _QueryIndex:
-    """What `query` needs of a state of the data, worked out once: the observations as loaded, the known
-    values of each filter (with the names that help a mistyped id find its match), and each row's period as
-    first and last possible day."""
+    """What `query` needs of a state of the data, worked out once: the observations as loaded, with their
+    measure's label and definition and sorted as a query returns them (by measure_id, period_start and obs_id),
+    the known values of each filter (with the names that help a mistyped id find its match), and each row's
+    period as first and last possible day."""
 
     def __init__(self, package: str, fingerprint: str):
-        self.obs = _load("observations", package, fingerprint, True)
+        obs = _load("observations", package, fingerprint, True)
         measures = _load("measures", package, fingerprint, True).set_index("measure_id")
-        self.labels, self.definitions = measures["label"], measures["definition"]
+        obs = obs.assign(label=obs["measure_id"].map(measures["label"]).astype("string"),
+                         definition=obs["measure_id"].map(measures["definition"]).astype("string"))
+        self.obs = obs.sort_values(["measure_id", "period_start", "obs_id"], kind="stable").reset_index(drop=True)
         self.known = {"measure": frozenset(measures.index)}
         self.names = {}
         for kind, table, key in (("place", "places", "place_id"), ("org", "organizations", "org_id")):
@@ -281,7 +345,8 @@ class _QueryIndex:
 
 @lru_cache(maxsize=8)
 def _query_index(package: str, fingerprint: str) -> _QueryIndex:
-    return _QueryIndex(package, fingerprint)
+    check(Path(package))
+    return _kept("query-index", fingerprint, lambda: _QueryIndex(package, fingerprint))
 
 
 def measure(measure_id: str, package: Path | None = None, **dimensions) -> pd.DataFrame:

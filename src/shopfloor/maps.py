@@ -592,16 +592,22 @@ def _title(title: str | None, note: list[str]) -> alt.TitleParams:
     return alt.TitleParams(text=note, fontSize=11, fontWeight="normal", color="#555555")
 
 
-@lru_cache(maxsize=None)
-def _ussr_fit() -> tuple:
+def _fit_points() -> tuple:
     """A light stand-in for the outline to fit the projection to: the vertices of a coarse outline."""
     coarse = _outline_geometry().simplify(1.0, preserve_topology=False)
     return tuple(sorted({(round(x, 1), round(y, 1)) for x, y in shapely.get_coordinates(coarse).tolist()}))
 
 
+def _canvas_fitted_to(points: tuple) -> _Canvas:
+    return _Canvas(_conic, points, (6, 6, USSR_WIDTH - 6, USSR_HEIGHT - 6))
+
+
 @lru_cache(maxsize=None)
 def _ussr_canvas() -> _Canvas:
-    return _Canvas(_conic, _ussr_fit(), (6, 6, USSR_WIDTH - 6, USSR_HEIGHT - 6))
+    """The USSR map's projection, fitted to the points stored in DESIGN_FILE (reading the outline to work them
+    out again took a tenth of a second in every kernel that drew the map), else to the outline's."""
+    stored = _stored_basemaps().get(FIT_KEY)
+    return _canvas_fitted_to(tuple(map(tuple, stored)) if stored is not None else _fit_points())
 
 
 def _inset_canvas(box_px) -> _Canvas:
@@ -640,6 +646,7 @@ def _in_extent(lat, lon, extent) -> bool:
 # The basemaps projected to design px, as maps/build_design_px.py writes them from the GeoJSON files above:
 # projecting, repairing and clipping the geometry took 0.4 s in every kernel that drew a USSR map.
 DESIGN_FILE = "design_px.json"
+FIT_KEY = "ussr fit points"  # in DESIGN_FILE: the points the USSR map's projection is fitted to
 
 
 def _design_key(box_px: tuple | None) -> str:
@@ -647,10 +654,14 @@ def _design_key(box_px: tuple | None) -> str:
 
 
 def project_basemaps() -> dict[str, dict]:
-    """Every basemap the USSR maps draw, in design px: the whole USSR and the inset in each box it may take."""
-    out = {_design_key(None): _project_base_layers(None)}
-    for box_px in _inset_candidates(_ussr_canvas()):
-        out[_design_key(box_px)] = _project_base_layers(box_px)
+    """What DESIGN_FILE holds, worked out from the GeoJSON files (never from the stored file): the points the
+    projection is fitted to, and every basemap the USSR maps draw, in design px: the whole USSR and the inset
+    in each box it may take."""
+    points = _fit_points()
+    main = _canvas_fitted_to(points)
+    out = {FIT_KEY: [list(p) for p in points], _design_key(None): _project_base_layers(None, main)}
+    for box_px in _inset_candidates(main):
+        out[_design_key(box_px)] = _project_base_layers(box_px, main)
     return out
 
 
@@ -668,10 +679,11 @@ def _base_layers(box_px: tuple | None = None) -> dict:
     return stored if stored is not None else _project_base_layers(box_px)
 
 
-def _project_base_layers(box_px: tuple | None) -> dict:
-    """Project, repair, clip and simplify the basemap layers for the whole USSR (box_px None) or the inset."""
+def _project_base_layers(box_px: tuple | None, main: _Canvas | None = None) -> dict:
+    """Project, repair, clip and simplify the basemap layers for the whole USSR (box_px None; on the canvas
+    `main`, by default the map's) or the inset."""
     if box_px is None:
-        canvas = _ussr_canvas()
+        canvas = main or _ussr_canvas()
         clip = shapely.box(-MARGIN, -MARGIN, USSR_WIDTH + MARGIN, USSR_HEIGHT + MARGIN)
         tolerance = 0.6
     else:
