@@ -18,13 +18,14 @@
 - Rebuilds that are never stale: MyST-NB's inline execution has no cache of its own, and Sphinx re-reads only
   the pages whose source changed. This extension adds the pages that depend on anything else: when the content
   of data/, src/, maps/, the configuration or the requirements changes (a digest of every file), every page is
-  read and executed again; a page that warned in the previous build is read again too, so a strict (-W)
-  rebuild cannot pass over a broken notebook.
+  read and executed again; a page that warned in the previous strict (-W) build is read again too, so a
+  strict rebuild cannot pass over a broken notebook.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging as std_logging
 import os
 import re
 from pathlib import Path
@@ -136,11 +137,15 @@ def inputs_digest(srcdir: Path) -> str:
     return digest.hexdigest()
 
 
+WARNED_FILE = "shopfloor-warned.json"  # in the doctree folder: the pages that warned in the last strict build
+
+
 def _outdated(app, env, added, changed, removed) -> list[str]:
     digest = inputs_digest(Path(app.srcdir))
     previous = getattr(env, "shopfloor_inputs", None)
     env.shopfloor_inputs = digest
-    warned = set(getattr(env, "shopfloor_warned", set())) & set(env.found_docs)
+    record = Path(app.doctreedir) / WARNED_FILE
+    warned = set(json.loads(record.read_text(encoding="utf-8"))) & set(env.found_docs) if record.exists() else set()
     if previous is not None and previous != digest:
         logger.info("shopfloor: data, code or configuration changed: every page is read and executed again")
         return sorted(env.found_docs)
@@ -149,26 +154,59 @@ def _outdated(app, env, added, changed, removed) -> list[str]:
     return sorted(warned)
 
 
-def _page_started(app, docname, source) -> None:
-    app.env.temp_data["shopfloor_warnings"] = app._warncount
+class _WarnedPages(std_logging.Handler):
+    """The pages the warnings of a strict build are about, noted as each warning is logged. (Sphinx holds the
+    warnings of the pages it reads back until it has read them all, and only then counts them: a count taken
+    page by page sees none.) A warning names its page by docname, (docname, line), a source path or a node;
+    while a page is read, one that names none is about that page."""
+
+    def __init__(self, app):
+        super().__init__(std_logging.WARNING)
+        self.app, self.pages = app, set()
+
+    def emit(self, record) -> None:
+        from sphinx.util.logging import is_suppressed_warning
+
+        if is_suppressed_warning(getattr(record, "type", ""), getattr(record, "subtype", ""),
+                                 self.app.config.suppress_warnings):
+            return
+        docname = self._docname(getattr(record, "location", None))
+        if docname:
+            self.pages.add(docname)
+
+    def _docname(self, location) -> str | None:
+        env = self.app.env
+        if env is None:
+            return None
+        if isinstance(location, tuple):
+            location = location[0]
+        if isinstance(location, nodes.Node):
+            location = location.source or location.document and location.document.get("source")
+        if not location:
+            return env.temp_data.get("docname")
+        location = str(location)
+        if location in env.found_docs:
+            return location
+        return env.path2doc(re.sub(r":\d+$", "", location))
 
 
-def _page_read(app, doctree) -> None:
-    warned = getattr(app.env, "shopfloor_warned", set())
-    if app._warncount > app.env.temp_data.get("shopfloor_warnings", app._warncount):
-        warned.add(app.env.docname)
-    else:
-        warned.discard(app.env.docname)
-    app.env.shopfloor_warned = warned
+def _watch_warnings(app) -> None:
+    # only a strict build fails on a warning, and must fail again while it stands (Sphinx keeps `-W` as
+    # `keep_going` when `--keep-going` is given too)
+    if app.warningiserror or app.keep_going:
+        app.shopfloor_warned_pages = _WarnedPages(app)
+        std_logging.getLogger("sphinx").addHandler(app.shopfloor_warned_pages)
 
 
-def _merge_warned(app, env, docnames, other) -> None:
-    """Parallel read (shopfloor.build): a worker read `docnames`; its verdict on each of them is the one kept."""
-    warned = getattr(env, "shopfloor_warned", set())
-    from_worker = getattr(other, "shopfloor_warned", set())
-    for docname in docnames:
-        (warned.add if docname in from_worker else warned.discard)(docname)
-    env.shopfloor_warned = warned
+def _record_warned_pages(app, exception) -> None:
+    """The pages that warned in this strict build, read again by the next one (see _outdated)."""
+    watcher = getattr(app, "shopfloor_warned_pages", None)
+    if watcher is None:
+        return
+    std_logging.getLogger("sphinx").removeHandler(watcher)
+    record = Path(app.doctreedir) / WARNED_FILE
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps(sorted(watcher.pages)), encoding="utf-8")
 
 
 def _multitoc_reads_in_parallel(app) -> None:
@@ -265,9 +303,8 @@ def setup(app):
     app.add_post_transform(ChartImagesForPrint)
     app.connect("config-inited", _no_launch_button_without_a_repository)
     app.connect("env-get-outdated", _outdated)
-    app.connect("source-read", _page_started)
-    app.connect("doctree-read", _page_read)
-    app.connect("env-merge-info", _merge_warned)
+    app.connect("builder-inited", _watch_warnings)
+    app.connect("build-finished", _record_warned_pages)
     app.connect("builder-inited", _multitoc_reads_in_parallel)
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
