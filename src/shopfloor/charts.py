@@ -281,8 +281,9 @@ def fit_spec(spec: dict) -> dict:
     - every mark colour reaches 3:1 and every text colour 4.5:1 against the page; value labels are dark.
     Maps (specs with a projection) are left to shopfloor.maps, which sizes, wraps and colours them itself
     (land and sea are areas, not marks to darken)."""
-    spec = json.loads(json.dumps(spec))
-    if '"projection"' in json.dumps(spec):
+    text = json.dumps(spec)
+    spec = json.loads(text)
+    if '"projection"' in text:
         return spec
     for view in _views(spec):
         _fix_view(view)
