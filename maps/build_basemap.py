@@ -218,6 +218,18 @@ def pick_one(units: list[dict], key: str, value: str, expected_name: str) -> dic
     return found[0]
 
 
+_SHAPES: dict[int, object] = {}
+
+
+def unit_shape(unit: dict):
+    """An admin-1 unit's geometry, made once per run: the outline, the regions, the neighbours and the city
+    boxes all read the units, and making a shape from GeoJSON coordinates took half of the run each time."""
+    key = id(unit)
+    if key not in _SHAPES:
+        _SHAPES[key] = shape(unit["geometry"])
+    return _SHAPES[key]
+
+
 def build_outline(units: list[dict]):
     selected = [u for u in units if u["properties"]["adm0_a3"] in UNION_COUNTRIES]
     for iso, name in NOT_SOVIET_1937.items():
@@ -225,7 +237,7 @@ def build_outline(units: list[dict]):
     moldova = [pick_one(units, "adm1_code", code, name) for code, name in MOLDOVA_LEFT_BANK.items()]
     geoms = []
     for unit in selected + moldova:
-        geom = shape(unit["geometry"])
+        geom = unit_shape(unit)
         if unit["properties"]["iso_3166_2"] == "RU-SAK":
             # Sakhalin island only (the Kurils east of 145 E were Japanese), north of 50 N
             island = unary_union([p for p in polygons(geom) if p.bounds[2] < 145.0])
@@ -244,7 +256,7 @@ def build_regions(units: list[dict]) -> list[dict]:
             if len(found) != 1:
                 raise SystemExit(f"region {region_id}: expected one unit {iso}, found {len(found)}")
             members.append(found[0])
-        geom = unary_union([shape(u["geometry"]) for u in members])
+        geom = unary_union([unit_shape(u) for u in members])
         geom = finish(clean(geom, 5.0, 50.0), REGION_TOLERANCE)
         modern = ", ".join(f"{u['properties']['name']} ({u['properties']['iso_3166_2']})" for u in members)
         features.append(feature(geom, {"region_id": region_id, "name": name, "modern_units": modern,
@@ -272,7 +284,7 @@ def build_neighbours(units: list[dict]):
     area = box(*NEIGHBOURS_BOX)
     geoms = []
     for unit in units:
-        geom = shape(unit["geometry"])
+        geom = unit_shape(unit)
         if unit["properties"]["iso_3166_2"] == "RU-SAK":
             # southern Sakhalin (Karafuto) and the Kurils: Japanese in 1937
             geom = geom.difference(box(140.0, SAKHALIN_SOUTH_LIMIT, 146.0, 56.0))
@@ -290,8 +302,8 @@ def build_cities(units: list[dict]) -> list[dict]:
     features = []
     for city_id, bounds in sorted(CITY_BOXES.items()):
         area = box(*bounds)
-        land = unary_union([shapely.make_valid(shape(u["geometry"])).intersection(area) for u in units
-                            if shape(u["geometry"]).intersects(area)])
+        land = unary_union([shapely.make_valid(unit_shape(u)).intersection(area) for u in units
+                            if unit_shape(u).intersects(area)])
         features.append(feature(finish(land, CITY_TOLERANCE), {"city_id": city_id, "layer": "land"}))
     return features
 
