@@ -114,15 +114,20 @@ RUN_AND_WAIT = """async ([path, names]) => {
     const busy = widget.sessionContext.session.kernel.status !== 'idle' ||
       cells.some(c => c.model.executionCount === null || c.promptNode.textContent.includes('*'));
     if (!busy) { break; }
-    await new Promise(r => setTimeout(r, 500));
+    await new Promise(r => setTimeout(r, 250));
   }
-  // inline expressions ({eval}) render, and charts draw, a moment after the kernel is idle
+  // inline expressions ({eval}) render, and charts draw, a moment after the kernel is idle: wait for both
+  // (at most 30 s each; what is still missing then is reported by the test)
   const prose = () => [...widget.content.node.querySelectorAll('.jp-MarkdownCell .myst')].map(e => e.textContent).join(' ');
-  const waited = Date.now();
-  while (Date.now() - waited < 30000 && names.some(n => prose().includes(n))) {
-    await new Promise(r => setTimeout(r, 500));
+  const undrawn = () => [...widget.content.node.querySelectorAll('.jp-OutputArea .shopfloor-chart')]
+    .some(e => !e.querySelector('svg, canvas'));
+  for (const missing of [() => names.some(n => prose().includes(n)), undrawn]) {
+    const waited = Date.now();
+    while (Date.now() - waited < 30000 && missing()) {
+      await new Promise(r => setTimeout(r, 250));
+    }
   }
-  await new Promise(r => setTimeout(r, 2000));
+  await new Promise(r => setTimeout(r, 500));  // the last chart fits itself to its column
   return {isNotebook, kind: widget.node.className};
 }"""
 
