@@ -396,7 +396,10 @@ def test_the_vega_bundle_is_assembled_once_per_vl_convert_version(tmp_path, monk
     monkeypatch.setattr(vl_convert, "javascript_bundle", lambda: calls.append(1) or "window.vegaEmbed = 1;")
     first, second = charts.vega_bundle(), charts.vega_bundle()
     assert first == second == "(function () {\nwindow.vegaEmbed = 1;\n})();\n" and len(calls) == 1
-    assert [p.name for p in tmp_path.iterdir()] == [f"shopfloor-vega-bundle-{vl_convert.__version__}.js"]
+    from shopfloor import paths
+
+    assert [p.name for p in paths.private_cache().iterdir()] == [f"vega-bundle-{vl_convert.__version__}.js"]
+    assert paths.private_cache().parent == tmp_path
 
 
 def test_copying_a_chart_does_not_build_it_again(monkeypatch):

@@ -289,7 +289,7 @@ def test_a_new_kernel_reads_the_parsed_tables_from_disk(monkeypatch):
     kept on disk for this state of the data and of the code, and the next kernel reads it back whole (as a
     new kernel, this test forgets what the process holds, and then may not read a CSV)."""
     with monkeypatch.context() as nothing_kept:
-        nothing_kept.setattr(data, "_cache_dir", lambda: None)
+        nothing_kept.setattr(data.paths, "private_cache", lambda: None)
         _forget_parsed_tables()
         obs, answer = data.load("observations"), data.query("injury_rate", period="1934")
     _forget_parsed_tables()
@@ -313,11 +313,13 @@ def test_parsed_tables_are_kept_only_where_no_one_else_can_write(tmp_path, monke
     import os
     import tempfile
 
-    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
-    assert data._cache_dir() == tmp_path / f"shopfloor-tables-{os.getuid()}"
-    assert oct(data._cache_dir().stat().st_mode & 0o777) == "0o700"
-    data._cache_dir().chmod(0o777)
-    assert data._cache_dir() is None
+    from shopfloor import paths
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = paths.private_cache()
+    assert folder == tmp_path / f"shopfloor-{os.getuid()}" and oct(folder.stat().st_mode & 0o777) == "0o700"
+    folder.chmod(0o777)
+    assert paths.private_cache() is None
     _forget_parsed_tables()
     try:
         assert len(data.load("events")) > 0

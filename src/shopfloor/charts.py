@@ -18,10 +18,8 @@ import html
 import json
 import os
 import re
-import tempfile
 from collections import Counter
 from functools import lru_cache, wraps
-from pathlib import Path
 
 import math
 
@@ -30,6 +28,7 @@ import numpy as np
 import pandas as pd
 import vl_convert
 
+from . import paths
 from .citations import source_line
 
 BOOK_BUILD_ENV = "SHOPFLOOR_BOOK_BUILD"  # set by shopfloor.sphinx_ext for the kernels of a book build
@@ -420,14 +419,17 @@ def vega_bundle() -> str:
 
     vl-convert assembles the bundle anew in every process (2.5 s here), which each notebook kernel that draws a
     chart and each book build would wait for. It depends only on vl-convert's version, so it is kept in the
-    temporary folder under that version and read from there afterwards (written whole or not at all)."""
-    kept = Path(tempfile.gettempdir()) / f"shopfloor-vega-bundle-{vl_convert.__version__}.js"
-    if kept.is_file():
+    user's private temporary folder (paths.private_cache: the script is served to the browser) under that
+    version, and read from there afterwards (written whole or not at all)."""
+    folder = paths.private_cache()
+    kept = folder / f"vega-bundle-{vl_convert.__version__}.js" if folder is not None else None
+    if kept is not None and kept.is_file():
         return kept.read_text(encoding="utf-8")
     bundle = "(function () {\n" + vl_convert.javascript_bundle() + "\n})();\n"
-    partial = kept.with_name(f"{kept.name}.{os.getpid()}.partial")
-    partial.write_text(bundle, encoding="utf-8")
-    os.replace(partial, kept)
+    if kept is not None:
+        partial = kept.with_name(f"{kept.name}.{os.getpid()}.partial")
+        partial.write_text(bundle, encoding="utf-8")
+        os.replace(partial, kept)
     return bundle
 
 
@@ -517,8 +519,9 @@ def _copy_charts_without_rebuilding() -> None:
     layer twice more (to merge the layers' data and parameters, which the original has already merged), and a
     layer inside it again: copying a chart of many layers cost a fifth to a third of drawing a theme chapter.
     Here a deep copy makes the same objects, holding copies of the same arguments, without calling the class:
-    what it skips only rearranges a chart that is already arranged. tests/test_charts.py checks that every
-    chart of the book gives the same Vega-Lite spec with Altair's copy and with this one."""
+    what it skips only rearranges a chart that is already arranged. Every chart of the book gave the same
+    Vega-Lite spec both ways when this was written; tests/test_charts.py checks it for the reference charts
+    (layers within layers, selections, the USSR map)."""
     from altair.utils import schemapi
 
     if getattr(schemapi._deep_copy, "shopfloor_fast", False):

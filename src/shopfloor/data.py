@@ -26,9 +26,7 @@ import hashlib
 import json
 import os
 import pickle
-import stat
 import sys
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -121,11 +119,12 @@ def _problems(package: str, fingerprint: str) -> tuple[str, ...]:
     this fingerprint, so the next notebook kernel skips the two-second Frictionless pass."""
     from .validate import validate_package
 
-    stamp = Path(tempfile.gettempdir()) / f"shopfloor-valid-{fingerprint}"
-    if stamp.exists():
+    folder = paths.private_cache()
+    stamp = folder / f"valid-{fingerprint}" if folder is not None else None
+    if stamp is not None and stamp.exists():
         return ()
     problems = tuple(validate_package(Path(package)))
-    if not problems:
+    if not problems and stamp is not None:
         stamp.touch()
     return problems
 
@@ -169,20 +168,8 @@ def _load(name: str, package: str, fingerprint: str, locators: bool) -> pd.DataF
 
 
 # Every notebook kernel of a build or a test run loads the same tables; parsing them, typing them and writing
-# their locators took a fifth of a second in each. A table is kept on disk, for the state of the files
-# (`_fingerprint`) and of the code that shapes it, and read back in a few milliseconds.
-def _cache_dir() -> Path | None:
-    """A folder in the temporary directory that only this user can write to (what is kept there is read back
-    as pickles, which must come from nobody else); None where there is no such folder."""
-    folder = Path(tempfile.gettempdir()) / f"shopfloor-tables-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        info = folder.stat()
-    except OSError:
-        return None
-    if hasattr(os, "getuid") and (info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077):
-        return None
-    return folder
+# their locators took a fifth of a second in each. A table is kept on disk (paths.private_cache), for the state
+# of the files (`_fingerprint`) and of the code that shapes it, and read back in a few milliseconds.
 
 
 @lru_cache(maxsize=1)
@@ -200,7 +187,7 @@ KEPT_STATES = 8  # per table: a build of a changed copy of the data (as the test
 def _kept(kind: str, fingerprint: str, make):
     """`make()`, kept on disk for this fingerprint and this code, beside those of the KEPT_STATES - 1 states
     kept last."""
-    folder = _cache_dir()
+    folder = paths.private_cache()
     if folder is None:
         return make()
     path = folder / f"{kind}.{fingerprint}-{_code_digest()}.pickle"

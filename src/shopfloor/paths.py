@@ -6,6 +6,8 @@ repository root, and Binder starts wherever the reader clicked. All of them need
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,3 +50,20 @@ def maps_dir() -> Path:
 
 def datapackage() -> Path:
     return data_dir() / "datapackage.json"
+
+
+def private_cache() -> Path | None:
+    """A folder in the temporary directory that only this user can write to, for what the book keeps between
+    processes (parsed tables, the clean-validation stamp, the Vega bundle): what is kept there is read back as
+    pickles or served to the browser, so it must come from nobody else. None where there is no such folder;
+    the callers then work without it."""
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    folder = Path(tempfile.gettempdir()) / f"shopfloor-{uid if uid is not None else 'user'}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return None
+    if uid is not None and (info.st_uid != uid or stat.S_IMODE(info.st_mode) & 0o077):
+        return None
+    return folder

@@ -184,10 +184,8 @@ class _WarnedPages(std_logging.Handler):
             location = location.source or location.document and location.document.get("source")
         if not location:
             return env.temp_data.get("docname")
-        location = str(location)
-        if location in env.found_docs:
-            return location
-        return env.path2doc(re.sub(r":\d+$", "", location))
+        location = re.sub(r":\d+$", "", str(location))  # 'path:line' or 'docname:line'
+        return location if location in env.found_docs else env.path2doc(location)
 
 
 def _watch_warnings(app) -> None:
